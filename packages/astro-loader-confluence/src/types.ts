@@ -1,0 +1,77 @@
+/**
+ * The plain data that flows between the pipeline's stages. Every stage's pure core takes and
+ * returns these shapes, so a stage can be tested without a network or Astro.
+ */
+
+/** One Confluence page as the REST API v2 describes it (the fields the loader uses). */
+export interface ConfluencePage {
+  id: string;
+  title: string;
+  /** Parent page id; undefined for a top-level page of the space (or the configured root page). */
+  parentId?: string;
+  /** Sibling order: Confluence's `position`, a number. The order of REST results means nothing. */
+  position: number;
+  status?: string;
+  version: { number: number; createdAt?: string };
+}
+
+/** The space as discovered through REST: every page, keyed by id. */
+export interface SpaceTree {
+  spaceKey?: string;
+  spaceId?: string;
+  /** Ids of the top-level pages (or just the configured root page), in `position` order. */
+  roots: string[];
+  pages: Map<string, ConfluencePage>;
+  /** Child ids per page id, in `position` order. */
+  children: Map<string, string[]>;
+}
+
+/** One planned export call. */
+export type ExportBatch =
+  /** `pageId` + `bulkExport: true`: the page and all its descendants (≤ 100 pages). */
+  | { kind: 'subtree'; pageId: string; pageCount: number }
+  /** The page alone (`bulkExport: false`): its subtree is too large for one call. */
+  | { kind: 'single'; pageId: string }
+  /** `spaceKey`: the whole space in one call, used only without REST scopes. */
+  | { kind: 'space'; spaceKey: string; maxPages: number };
+
+/** A file taken out of an export archive, after path checks. */
+export interface ArchiveFile {
+  /** Normalised POSIX path inside the archive, never absolute, never with `..`. */
+  path: string;
+  data: Uint8Array;
+}
+
+/** A page as found in an export archive. */
+export interface ExportedPage {
+  /** The archive path of the page's Markdown file, e.g. `docs/guides/setup-guide.md`. */
+  archivePath: string;
+  /** Title from the page's first `# ` heading. */
+  title: string;
+  /** The Markdown as exported, title heading included. */
+  markdown: string;
+  /** Attachments the archive holds for this page: file name → archive path. */
+  attachments: Map<string, string>;
+}
+
+/** What the rewrite stage knows about a published page, to resolve links to it. */
+export interface PublishedPageRef {
+  id: string;
+  title: string;
+  /** Site path without leading or trailing slash, Astro `base` not included; `''` for the home page. */
+  path: string;
+  /** Heading ids Starlight will give the page's headings (github-slugger), when known. */
+  headingIds?: ReadonlySet<string>;
+}
+
+/** Why a link target is not on the public site. */
+export type UnpublishedReason = 'restricted' | 'excluded-label' | 'outside-export' | 'not-found';
+
+/** A link the rewrite could not point inside the site. */
+export interface UnresolvedLink {
+  /** The page the link is on. */
+  fromPageId: string;
+  url: string;
+  text: string;
+  reason: UnpublishedReason;
+}
