@@ -1,0 +1,15 @@
+/** What a handler answers; the server turns it into an HTTP response. Keeps handlers free of I/O. */
+export interface Reply {
+  status: number;
+  json?: unknown;
+  text?: string;
+  headers?: Record<string, string>;
+  /** Pages the request concerned, so permanent fault rules can match on them. */
+  pageIds?: string[];
+}
+
+export const json = (status: number, body: unknown, headers?: Record<string, string>): Reply => ({
+  status,
+  json: body,
+  headers,
+});

@@ -1,0 +1,290 @@
+/**
+ * The Confluence Cloud REST subset of contract.md §3, answering like Confluence does in the ways
+ * the loader depends on: cursor pagination with `_links.next` and a `Link` header, results in an
+ * order that means nothing (sibling order is only in `position`), per-endpoint scopes.
+ */
+import { REST_SCOPES } from './constants.ts';
+import { CqlError, matchesCql, parseCql } from './cql.ts';
+import { json, type Reply } from './reply.ts';
+import { hash32 } from './rng.ts';
+import type { Page, Space } from './space.ts';
+import { tinyLinkCode } from './tiny-link.ts';
+import type { TokenInfo } from './oauth.ts';
+
+export interface RestContext {
+  space: Space;
+  /** The REST base the loader was given (`…/ex/confluence/{cloudId}`), for `_links.base`. */
+  apiUrl: string;
+  /** Seeds the meaningless-but-stable order of list results. */
+  orderSeed: number;
+  token: TokenInfo;
+  count: (name: string) => void;
+}
+
+const V2_MAX_LIMIT = 250;
+const SEARCH_MAX_LIMIT = 100;
+const DEFAULT_LIMIT = 25;
+
+/** `subpath` is everything after `/wiki`, e.g. `/api/v2/pages/123`. */
+export function handleRest(ctx: RestContext, method: string, subpath: string, query: URLSearchParams): Reply {
+  if (method !== 'GET') return v2Error(405, 'Method Not Allowed');
+  let m: RegExpExecArray | null;
+  if (subpath === '/api/v2/spaces') return guarded(ctx, 'spaces', () => listSpaces(ctx, query));
+  if ((m = /^\/api\/v2\/spaces\/([^/]+)\/pages$/.exec(subpath))) {
+    return guarded(ctx, 'pages', () => listPages(ctx, decodeURIComponent(m![1]!), query, subpath));
+  }
+  if ((m = /^\/api\/v2\/spaces\/([^/]+)$/.exec(subpath))) {
+    return guarded(ctx, 'spaces', () => getSpace(ctx, decodeURIComponent(m![1]!)));
+  }
+  if ((m = /^\/api\/v2\/pages\/([^/]+)\/labels$/.exec(subpath))) {
+    return guarded(ctx, 'labels', () => listLabels(ctx, m![1]!, query, subpath), [m[1]!]);
+  }
+  if ((m = /^\/api\/v2\/pages\/([^/]+)$/.exec(subpath))) {
+    return guarded(ctx, 'pages', () => getPage(ctx, m![1]!), [m[1]!]);
+  }
+  if (subpath === '/rest/api/search') return guarded(ctx, 'search', () => search(ctx, query));
+  if ((m = /^\/rest\/api\/content\/([^/]+)\/restriction\/byOperation\/read$/.exec(subpath))) {
+    return guarded(ctx, 'restrictions', () => readRestrictions(ctx, m![1]!), [m[1]!]);
+  }
+  return v2Error(404, `No stand-in route for GET /wiki${subpath}`);
+}
+
+function guarded(ctx: RestContext, family: keyof typeof REST_SCOPES, run: () => Reply, pageIds?: string[]): Reply {
+  const scope = REST_SCOPES[family];
+  ctx.count(family);
+  if (!ctx.token.scopes.has(scope)) {
+    return { ...v2Error(403, `Forbidden; scope does not match. This endpoint requires the scope ${scope}.`), pageIds };
+  }
+  return { ...run(), pageIds };
+}
+
+function v2Error(status: number, detail: string): Reply {
+  const title = status === 403 ? 'Forbidden' : status === 404 ? 'Not Found' : status === 400 ? 'Bad Request' : 'Error';
+  return json(status, { errors: [{ status, code: title.toUpperCase().replace(/ /g, '_'), title, detail }], message: detail });
+}
+
+function v1Error(status: number, message: string): Reply {
+  return json(status, { statusCode: status, data: { authorized: status !== 403, valid: false, errors: [] }, message });
+}
+
+function parseLimit(query: URLSearchParams, max: number): number | Reply {
+  const raw = query.get('limit');
+  if (raw === null) return DEFAULT_LIMIT;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) return v2Error(400, `Invalid limit: ${raw}`);
+  return Math.min(n, max);
+}
+
+/** Cursors are opaque to clients; inside they hold the sort key of the last item returned. */
+function encodeCursor(key: string): string {
+  return Buffer.from(JSON.stringify({ after: key }), 'utf8').toString('base64');
+}
+
+function decodeCursor(cursor: string): string | undefined {
+  try {
+    const v = JSON.parse(Buffer.from(cursor, 'base64').toString('utf8'));
+    return typeof v?.after === 'string' ? v.after : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Scrambled but stable: hash of seed and id, so REST order never reveals positions or ids. */
+function sortKey(seed: number, id: string): string {
+  return `${hash32(`${seed}:${id}`).toString(16).padStart(8, '0')}:${id.padStart(20, '0')}`;
+}
+
+interface Paged<T> {
+  items: T[];
+  next?: string;
+}
+
+function paginate<T>(
+  items: T[],
+  keyOf: (t: T) => string,
+  query: URLSearchParams,
+  limit: number,
+): Paged<T> | Reply {
+  const sorted = items.map((t) => ({ t, k: keyOf(t) })).sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0));
+  const cursor = query.get('cursor');
+  let start = 0;
+  if (cursor !== null) {
+    const after = decodeCursor(cursor);
+    if (after === undefined) return v2Error(400, 'Invalid cursor');
+    start = sorted.findIndex((x) => x.k > after);
+    if (start < 0) start = sorted.length;
+  }
+  const slice = sorted.slice(start, start + limit);
+  const more = start + limit < sorted.length;
+  return { items: slice.map((x) => x.t), next: more ? encodeCursor(slice[slice.length - 1]!.k) : undefined };
+}
+
+function isReply(x: unknown): x is Reply {
+  return typeof x === 'object' && x !== null && 'status' in x;
+}
+
+/** The next-page link keeps the caller's parameters, with the new cursor. */
+function nextLink(path: string, query: URLSearchParams, cursor: string, limit: number): string {
+  const q = new URLSearchParams(query);
+  q.set('cursor', cursor);
+  q.set('limit', String(limit));
+  return `${path}?${q.toString()}`;
+}
+
+function withNext(body: Record<string, unknown>, ctx: RestContext, next: string | undefined): Reply {
+  const links: Record<string, string> = { base: `${ctx.apiUrl}/wiki` };
+  const headers: Record<string, string> = {};
+  if (next) {
+    links.next = next;
+    headers.link = `<${next}>; rel="next"`;
+  }
+  return json(200, { ...body, _links: links }, headers);
+}
+
+function spaceJson(space: Space) {
+  return {
+    id: space.id,
+    key: space.key,
+    name: space.name,
+    type: 'global',
+    status: 'current',
+    homepageId: space.homepageId ?? null,
+    _links: { webui: `/spaces/${space.key}` },
+  };
+}
+
+function listSpaces(ctx: RestContext, query: URLSearchParams): Reply {
+  const keys = query.getAll('keys').flatMap((k) => k.split(',')).filter(Boolean);
+  const match = keys.length === 0 || keys.includes(ctx.space.key);
+  return withNext({ results: match ? [spaceJson(ctx.space)] : [] }, ctx, undefined);
+}
+
+function getSpace(ctx: RestContext, id: string): Reply {
+  if (id !== ctx.space.id) return v2Error(404, `No space with id ${id}`);
+  return json(200, spaceJson(ctx.space));
+}
+
+export function pageJson(space: Space, p: Page) {
+  const parent = p.parentId !== undefined ? { parentId: p.parentId, parentType: 'page' } : {};
+  return {
+    id: p.id,
+    status: 'current',
+    title: p.title,
+    spaceId: space.id,
+    ...parent,
+    position: p.position,
+    authorId: 'stand-in-author',
+    ownerId: 'stand-in-author',
+    version: {
+      number: p.version.number,
+      message: '',
+      minorEdit: false,
+      authorId: 'stand-in-author',
+      createdAt: p.version.createdAt,
+    },
+    _links: {
+      webui: `/spaces/${space.key}/pages/${p.id}/${encodeURIComponent(p.title).replace(/%20/g, '+')}`,
+      editui: `/pages/resumedraft.action?draftId=${p.id}`,
+      tinyui: `/x/${tinyLinkCode(p.id)}`,
+    },
+  };
+}
+
+function listPages(ctx: RestContext, spaceId: string, query: URLSearchParams, subpath: string): Reply {
+  if (spaceId !== ctx.space.id) return v2Error(404, `No space with id ${spaceId}`);
+  const limit = parseLimit(query, V2_MAX_LIMIT);
+  if (isReply(limit)) return limit;
+  const status = query.get('status');
+  const depth = query.get('depth') ?? 'all';
+  let pages = status && !status.split(',').includes('current') ? [] : ctx.space.all();
+  if (depth === 'root') pages = pages.filter((p) => p.parentId === undefined);
+  const page = paginate(pages, (p) => sortKey(ctx.orderSeed, p.id), query, limit);
+  if (isReply(page)) return page;
+  const next = page.next ? nextLink(`/wiki${subpath}`, query, page.next, limit) : undefined;
+  return withNext({ results: page.items.map((p) => pageJson(ctx.space, p)) }, ctx, next);
+}
+
+function getPage(ctx: RestContext, id: string): Reply {
+  const p = ctx.space.get(id);
+  if (!p) return v2Error(404, `No page with id ${id}`);
+  return json(200, pageJson(ctx.space, p));
+}
+
+function listLabels(ctx: RestContext, id: string, query: URLSearchParams, subpath: string): Reply {
+  const p = ctx.space.get(id);
+  if (!p) return v2Error(404, `No page with id ${id}`);
+  const limit = parseLimit(query, V2_MAX_LIMIT);
+  if (isReply(limit)) return limit;
+  const labels = p.labels.map((name) => ({ id: String(hash32(`label:${name}`)), name, prefix: 'global' }));
+  // Labels come back in name order, like Confluence; the cursor is the last name returned.
+  const page = paginate(labels, (l) => l.name, query, limit);
+  if (isReply(page)) return page;
+  const next = page.next ? nextLink(`/wiki${subpath}`, query, page.next, limit) : undefined;
+  return withNext({ results: page.items }, ctx, next);
+}
+
+function search(ctx: RestContext, query: URLSearchParams): Reply {
+  const cql = query.get('cql');
+  if (!cql) return v1Error(400, 'The cql parameter is required');
+  let clauses;
+  try {
+    clauses = parseCql(cql);
+  } catch (e) {
+    if (e instanceof CqlError) return v1Error(400, e.message);
+    throw e;
+  }
+  const limit = parseLimit(query, SEARCH_MAX_LIMIT);
+  if (isReply(limit)) return limit;
+  const space = ctx.space;
+  const hits = space
+    .all()
+    .filter((p) => matchesCql(clauses, { spaceKey: space.key, type: 'page', labels: p.labels }));
+  const page = paginate(hits, (p) => sortKey(ctx.orderSeed + 1, p.id), query, limit);
+  if (isReply(page)) return page;
+  const base = `${ctx.apiUrl}/wiki`;
+  const links: Record<string, string> = { base, context: '/wiki', self: `${base}/rest/api/search` };
+  if (page.next) {
+    const q = new URLSearchParams({ cql, limit: String(limit), cursor: page.next });
+    links.next = `/rest/api/search?${q.toString()}`;
+  }
+  const results = page.items.map((p) => {
+    const pj = pageJson(space, p);
+    return {
+      content: { id: p.id, type: 'page', status: 'current', title: p.title, _links: { webui: pj._links.webui, tinyui: pj._links.tinyui } },
+      title: p.title,
+      excerpt: '',
+      url: pj._links.webui,
+      entityType: 'content',
+      lastModified: p.version.createdAt,
+    };
+  });
+  const headers: Record<string, string> = links.next ? { link: `<${links.next}>; rel="next"` } : {};
+  return json(
+    200,
+    { results, start: 0, limit, size: results.length, totalSize: hits.length, cqlQuery: cql, _links: links },
+    headers,
+  );
+}
+
+function readRestrictions(ctx: RestContext, id: string): Reply {
+  const p = ctx.space.get(id);
+  if (!p) return v1Error(404, `No content found with id: ContentId{id=${id}}`);
+  // Only the page's own restriction, as Confluence answers: inheritance is the caller's to work out.
+  const users = (p.restricted?.users ?? []).map((u) => ({
+    type: 'known',
+    accountId: u,
+    accountType: 'atlassian',
+    displayName: u,
+    publicName: u,
+  }));
+  const groups = (p.restricted?.groups ?? []).map((g) => ({ type: 'group', name: g, id: String(hash32(`group:${g}`)) }));
+  const base = `${ctx.apiUrl}/wiki`;
+  return json(200, {
+    operation: 'read',
+    restrictions: {
+      user: { results: users, start: 0, limit: 200, size: users.length },
+      group: { results: groups, start: 0, limit: 200, size: groups.length },
+    },
+    _links: { base, context: '/wiki', self: `${base}/rest/api/content/${id}/restriction/byOperation/read` },
+  });
+}
