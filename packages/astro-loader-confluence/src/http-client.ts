@@ -138,13 +138,14 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
   const semaphore = createSemaphore(concurrency);
   const stats: HttpStats = { requests: { export: 0, rest: 0, auth: 0 }, retries: 0, peakConcurrency: 0 };
 
-  const limits = `per-request limit ${formatMs(settings.requestTimeoutMs)} (requestTimeoutMs), overall deadline ${formatMs(settings.deadlineMs)} (deadlineMs)`;
+  const limits = `the per-request limit is ${formatMs(settings.requestTimeoutMs)} (requestTimeoutMs) and the overall deadline ${formatMs(settings.deadlineMs)} (deadlineMs)`;
 
-  function deadlineError(described: { method: string; url: string }, cause?: unknown): TimeoutError {
-    return new TimeoutError(`The sync ran past its overall deadline before this request could complete; ${limits}.`, {
-      request: described,
-      cause,
-    });
+  function deadlineError(described: { method: string; url: string }, lastFailure?: ConfluenceLoaderError): TimeoutError {
+    const last = lastFailure ? ` The last attempt failed: ${lastFailure.message.replace(/ \[[^\]]*\]$/, '')}` : '';
+    return new TimeoutError(
+      `The overall deadline of ${formatMs(settings.deadlineMs)} (deadlineMs) passed before this request could complete; the per-request limit is ${formatMs(settings.requestTimeoutMs)} (requestTimeoutMs).${last}`,
+      { request: described, cause: lastFailure },
+    );
   }
 
   async function send(req: HttpRequest, token: string | undefined): Promise<RawResponse> {
@@ -219,7 +220,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
         if (req.signal?.aborted) throw error;
         if (error instanceof RequestTimedOut) {
           reason = 'timeout';
-          failure = new TimeoutError(`No complete answer within ${formatMs(error.timeoutMs)}; ${limits}.`, { request: described });
+          failure = new TimeoutError(`No complete answer within ${formatMs(error.timeoutMs)}: ${limits}.`, { request: described });
         } else {
           reason = errorCode(error) ?? 'network';
           failure = new NetworkError(`The connection failed (${describeNetworkError(error)}).`, { request: described, cause: error });
