@@ -190,7 +190,7 @@ export async function writeTokenStore(path: string, store: TokenStore): Promise<
     await chmod(temp, 0o600);
     await rename(temp, path);
   } catch (error) {
-    await rm(temp, { force: true });
+    await rm(temp, { force: true }).catch(() => {});
     throw new ConfigError(`Could not save the rotated OAuth refresh token to ${path}; the previous token no longer works, so the next build would fail.`, {
       hint: 'Make that folder writable (or point the token store elsewhere), then re-run the authorisation flow (`confluence-export auth`) to get a fresh refresh token.',
       cause: error,
