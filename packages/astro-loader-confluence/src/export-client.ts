@@ -90,7 +90,8 @@ export function describeBatch(request: BulkExportRequest): string {
  */
 export function decodeBase64Strict(value: string): Uint8Array | undefined {
   if (value.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(value)) return undefined;
-  return Buffer.from(value, 'base64');
+  const buffer = Buffer.from(value, 'base64');
+  return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
 }
 
 interface ExportAnswer {

@@ -355,7 +355,8 @@ async function readBody(body: AsyncIterable<Uint8Array> & { destroy(): void }, l
     }
     chunks.push(chunk);
   }
-  return Buffer.concat(chunks);
+  const buffer = Buffer.concat(chunks);
+  return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
 }
 
 function toHttpResponse(raw: RawResponse, described: { method: string; url: string }): HttpResponse {
