@@ -1,0 +1,65 @@
+/**
+ * Small helpers that write Markdown syntax for spliced replacements and find the parts of a
+ * link's source text that mdast positions do not give directly.
+ */
+import { toString } from 'mdast-util-to-string';
+import type { Image, Link, LinkReference } from 'mdast';
+import type { Node } from 'unist';
+import { span } from './splice.ts';
+import type { Edit } from './state.ts';
+
+/** Escapes text so that it reads literally as a link label or paragraph text, also inside a table cell. */
+export function escapeText(text: string): string {
+  return text.replace(/[\\`*_[\]<>|~!&#]/g, (c) => `\\${c}`).replace(/:\/\//g, '\\://');
+}
+
+/**
+ * Writes a URL as a link destination: spaces, parentheses and angle brackets are percent-encoded
+ * so the destination needs no `<...>` and survives in any Markdown context.
+ */
+export function formatDestination(url: string): string {
+  return url.replace(/[ ()<>\n]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+}
+
+/** ` "title"` for a link title, or nothing. */
+export function formatTitle(title: string | null | undefined): string {
+  return title ? ` "${title.replace(/["\\]/g, (c) => `\\${c}`)}"` : '';
+}
+
+/**
+ * Offset of the `]` that closes a link's label: after its last child, or right after `[` for an
+ * empty label. Undefined for autolinks and GFM bare URLs, which have no label.
+ */
+export function labelEnd(source: string, node: Link | LinkReference): number | undefined {
+  const s = span(node);
+  if (!s || source[s.start] !== '[') return undefined;
+  const last = node.children.at(-1);
+  const end = last ? span(last)?.end : s.start + 1;
+  return end !== undefined && source[end] === ']' ? end : undefined;
+}
+
+/** Edits that point an existing link or image at `url`, keeping its label, alt and title. */
+export function retarget(source: string, node: Link | Image, url: string): Edit[] {
+  const s = span(node)!;
+  if (node.type === 'image') {
+    return [{ start: s.start, end: s.end, replace: `![${escapeText(node.alt ?? '')}](${formatDestination(url)}${formatTitle(node.title)})` }];
+  }
+  const end = labelEnd(source, node);
+  if (end !== undefined) return [{ start: end + 1, end: s.end, replace: `(${formatDestination(url)}${formatTitle(node.title)})` }];
+  // An autolink or bare URL: its text is the URL, so it can only become a new autolink.
+  return [{ start: s.start, end: s.end, replace: `<${formatDestination(url)}>` }];
+}
+
+/** Edits that replace a link by its label (text kept, no href). */
+export function unwrap(source: string, node: Link | LinkReference): Edit[] {
+  const s = span(node)!;
+  const end = labelEnd(source, node);
+  if (end !== undefined) return [{ start: s.start, end: s.start + 1, replace: '' }, { start: end, end: s.end, replace: '' }];
+  return [{ start: s.start, end: s.end, replace: escapeText(toString(node)) }];
+}
+
+/** An edit replacing the whole node by a new link `[text](url)`. */
+export function replaceByLink(node: Node, text: string, url: string): Edit {
+  const s = span(node)!;
+  return { start: s.start, end: s.end, replace: `[${escapeText(text)}](${formatDestination(url)})` };
+}
