@@ -50,8 +50,10 @@ export interface ExportedPage {
   title: string;
   /** The Markdown as exported, title heading included. */
   markdown: string;
-  /** Attachments the archive holds for this page: file name → archive path. */
+  /** Attachments in the `attachments/` folder beside the page: file name → archive path. */
   attachments: Map<string, string>;
+  /** True when sibling pages share that folder, so not every file in it is this page's. */
+  attachmentsShared: boolean;
 }
 
 /** What the rewrite stage knows about a published page, to resolve links to it. */

@@ -1,0 +1,51 @@
+// @ts-check
+import { defineConfig } from 'astro/config';
+import starlight from '@astrojs/starlight';
+import { starlightConfluence } from 'astro-loader-confluence/starlight';
+import { isConfluenceConfigured } from 'astro-loader-confluence/env';
+
+/**
+ * With no CONFLUENCE_* variables the site publishes the bundled demo space: the stand-in server
+ * starts here, on a free loopback port, and the real loader reaches it over HTTP.
+ */
+let demo;
+if (!isConfluenceConfigured(process.env)) {
+  const { start } = await import('confluence-stand-in');
+  demo = await start({ port: 0 });
+  Object.assign(process.env, {
+    CONFLUENCE_SPACE_KEY: demo.space.key,
+    CONFLUENCE_SITE: demo.site,
+    CONFLUENCE_CLOUD_ID: demo.cloudId,
+    CONFLUENCE_EXPORT_URL: demo.exportUrl,
+    CONFLUENCE_API_URL: demo.apiUrl,
+    CONFLUENCE_ACCESS_TOKEN: demo.accessToken,
+    CONFLUENCE_EXCLUDE_LABELS: 'internal',
+    CONFLUENCE_EDIT_LINKS: 'false',
+  });
+  console.log(
+    `[confluence] Building the bundled demo space (stand-in at ${demo.url}). ` +
+      'To publish your own space, set CONFLUENCE_SPACE_KEY (or CONFLUENCE_ROOT_PAGE_ID), CONFLUENCE_SITE and CONFLUENCE_ACCESS_TOKEN (or the OAuth variables).',
+  );
+}
+
+export default defineConfig({
+  srcDir: './site',
+  site: process.env.SITE_URL,
+  base: process.env.BASE_PATH,
+  integrations: [
+    starlight({
+      title: 'Confluence to Starlight',
+      description: 'Publish a Confluence space as a Starlight documentation site.',
+      plugins: [starlightConfluence()],
+    }),
+    {
+      name: 'demo-stand-in',
+      hooks: {
+        // The stand-in only serves the sync; let the process end once the build is written.
+        'astro:build:done': async () => {
+          await demo?.stop();
+        },
+      },
+    },
+  ],
+});

@@ -1,0 +1,28 @@
+/**
+ * astro-loader-confluence: publish a Confluence space as an Astro (Starlight) site through the
+ * Markdown Exporter for Confluence app.
+ */
+export { confluenceLoader } from './loader.ts';
+export type { ConfluenceLoaderOptions, ConfluenceEnvironment } from './options.ts';
+export { confluenceSchema, confluenceDataSchema, type ConfluenceEntryData } from './schema.ts';
+export { confluenceOptionsFromEnv, isConfluenceConfigured, ENV_VARIABLES } from './env-options.ts';
+export {
+  ConfluenceLoaderError,
+  ConfigError,
+  AuthError,
+  ForbiddenError,
+  NotFoundError,
+  BadRequestError,
+  ServerError,
+  RateLimitError,
+  TimeoutError,
+  NetworkError,
+  InvalidGrantError,
+  RestScopeError,
+  ArchiveError,
+  PayloadTooLargeError,
+  ExportTimeoutError,
+} from './errors.ts';
+export { IncompleteSyncError } from './sync.ts';
+export { planExports, optimalCallCount } from './plan.ts';
+export type { ConfluencePage, SpaceTree, ExportBatch } from './types.ts';

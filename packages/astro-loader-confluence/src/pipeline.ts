@@ -1,0 +1,96 @@
+/**
+ * The whole pipeline short of Astro: source → sync → entries. The Astro loader, the CLI and the
+ * benchmarks all run exactly this, so what they measure and test is what a site build does.
+ */
+import { join, resolve } from 'node:path';
+import { buildEntries, type BuildEntriesResult } from './entries.ts';
+import { ConfluenceLoaderError } from './errors.ts';
+import type { ResolvedOptions } from './options.ts';
+import { throttledProgress } from './progress.ts';
+import { RawCache, rawCacheDir } from './raw-cache.ts';
+import { writeSnapshot } from './snapshot.ts';
+import { createPageSource, sourceKey } from './sources.ts';
+import { syncPages, type SyncOutcome, type SyncState } from './sync.ts';
+
+export interface PipelineLogger {
+  info(message: string): void;
+  warn(message: string): void;
+}
+
+export interface PipelineContext {
+  /** Absolute project root. */
+  root: string;
+  /** Absolute cache folder (Astro's `cacheDir`). */
+  cacheDir: string;
+  /** Collection name: the raw cache is kept per collection. */
+  collection: string;
+  /** Absolute folder the virtual entry files live in (`<srcDir>/content/docs`). */
+  contentDir: string;
+  /** Astro `base`. */
+  base: string;
+  logger: PipelineLogger;
+  /** The state the previous successful sync returned. */
+  previous?: SyncState;
+}
+
+export interface PipelineResult {
+  outcome: SyncOutcome;
+  built: BuildEntriesResult;
+  cache: RawCache;
+}
+
+export async function runPipeline(options: ResolvedOptions, context: PipelineContext): Promise<PipelineResult> {
+  const { logger } = context;
+  const cache = new RawCache(rawCacheDir(context.cacheDir, context.collection));
+  const source = await createPageSource(options, { logger, root: context.root });
+  logger.info(`Syncing ${source.label}`);
+  let outcome: SyncOutcome;
+  try {
+    outcome = await syncPages({
+      source,
+      cache,
+      previous: context.previous,
+      key: sourceKey(options),
+      onPlan: ({ published, excluded, toFetch }) =>
+        logger.info(`${published} pages to publish, ${excluded} left out (restricted or excluded), ${toFetch} to export${toFetch === 0 ? ' (all up to date)' : ''}`),
+      onProgress: throttledProgress((line) => logger.info(line)),
+    });
+  } finally {
+    await source.close();
+  }
+  for (const warning of [...outcome.discovery.warnings, ...outcome.sitePaths.warnings]) logger.warn(warning);
+
+  const built = await buildEntries({
+    outcome,
+    cache,
+    root: context.root,
+    contentDir: context.contentDir,
+    base: context.base,
+    siteHost: options.site,
+    cloudId: options.cloudId,
+    unpublishedLinks: options.unpublishedLinks,
+    editLinks: options.editLinks,
+    banner: source.banner,
+  });
+  for (const warning of built.warnings) logger.warn(warning);
+  if (built.unresolved.length > 0) {
+    const lines = built.unresolved.map((link) => `  ${link.fromPageId}: ${link.url} (${link.reason})`);
+    const summary = `${built.unresolved.length} link(s) point at pages that are not published:\n${lines.slice(0, 50).join('\n')}${lines.length > 50 ? '\n  …' : ''}`;
+    if (options.failOnUnresolvedLinks) {
+      throw new ConfluenceLoaderError(summary, {}, 'UNRESOLVED_LINKS', 'UnresolvedLinksError',
+        'Publish the target pages, remove the links, or set failOnUnresolvedLinks: false to keep the text without a link.');
+    }
+    logger.warn(summary);
+  }
+  if (options.writeSnapshot) {
+    const dir = resolve(context.root, options.writeSnapshot);
+    await writeSnapshot(dir, outcome, cache, { site: options.site, spaceKey: options.spaceKey, rootPageId: options.rootPageId });
+    logger.info(`Wrote a snapshot of ${outcome.decision.published.size} pages to ${dir}`);
+  }
+  return { outcome, built, cache };
+}
+
+/** The folder virtual entry files live in, for a site whose `srcDir` is given. */
+export function contentDirFor(srcDir: string, collectionDir: string): string {
+  return join(srcDir, 'content', collectionDir);
+}

@@ -1,0 +1,86 @@
+/**
+ * The raw cache: each published page's Markdown as exported and its attachments, kept on disk
+ * between builds (beside Astro's data store) so that an unchanged page is never exported again and
+ * links can be rewritten anew when other pages move. Attachments live here too, one folder per
+ * page id, so two pages' files of the same name never collide; the site serves them from here.
+ */
+import { existsSync } from 'node:fs';
+import { readdir, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeFileAtomic } from './fs-atomic.ts';
+
+/** The cache folder of a collection, under Astro's `cacheDir`. */
+export function rawCacheDir(cacheDir: string, collection: string): string {
+  return join(cacheDir, 'astro-loader-confluence', collection);
+}
+
+export class RawCache {
+  readonly root: string;
+
+  constructor(root: string) {
+    this.root = root;
+  }
+
+  pagePath(id: string): string {
+    return join(this.root, 'pages', `${safeName(id)}.md`);
+  }
+
+  attachmentDir(id: string): string {
+    return join(this.root, 'attachments', safeName(id));
+  }
+
+  attachmentPath(id: string, fileName: string): string {
+    return join(this.attachmentDir(id), safeName(fileName));
+  }
+
+  hasPage(id: string): boolean {
+    return existsSync(this.pagePath(id));
+  }
+
+  hasAttachment(id: string, fileName: string): boolean {
+    return existsSync(this.attachmentPath(id, fileName));
+  }
+
+  readPage(id: string): Promise<string> {
+    return readFile(this.pagePath(id), 'utf8');
+  }
+
+  async writePage(id: string, markdown: string): Promise<void> {
+    await writeFileAtomic(this.pagePath(id), markdown);
+  }
+
+  async writeAttachment(id: string, fileName: string, data: Uint8Array): Promise<void> {
+    await writeFileAtomic(this.attachmentPath(id, fileName), data);
+  }
+
+  /** Remove pages and attachment folders whose ids are not kept (after a successful sync only). */
+  async prune(keep: ReadonlySet<string>): Promise<number> {
+    let removed = 0;
+    const keepNames = new Set([...keep].map(safeName));
+    for (const [folder, suffix] of [['pages', '.md'], ['attachments', '']] as const) {
+      const dir = join(this.root, folder);
+      if (!existsSync(dir)) continue;
+      for (const name of await readdir(dir)) {
+        if (name.endsWith('.tmp')) {
+          await rm(join(dir, name), { force: true, recursive: true });
+          continue;
+        }
+        const id = suffix ? name.slice(0, -suffix.length) : name;
+        if (!keepNames.has(id)) {
+          await rm(join(dir, name), { recursive: true, force: true });
+          removed++;
+        }
+      }
+    }
+    return removed;
+  }
+}
+
+/**
+ * Page ids are digits (or `path:…` without REST) and attachment names come from checked archive
+ * entries, but a file name is a file name: nothing here may climb out of the cache folder.
+ */
+export function safeName(name: string): string {
+  const cleaned = name.replace(/[\0/\\]/g, '_').replace(/^\.+/, (dots) => '_'.repeat(dots.length));
+  return cleaned === '' ? '_' : cleaned;
+}

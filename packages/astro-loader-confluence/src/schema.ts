@@ -1,0 +1,30 @@
+/**
+ * The data each entry carries. With Starlight, extend its schema so the Confluence fields survive
+ * validation (the sidebar plugin reads them): `docsSchema({ extend: confluenceSchema })`.
+ */
+import { z } from 'astro/zod';
+
+const confluenceFields = z.object({
+  id: z.string(),
+  parentId: z.string().optional(),
+  position: z.number(),
+  version: z.number(),
+  spaceKey: z.string().optional(),
+  url: z.string().optional(),
+});
+
+/** Extension for Starlight's `docsSchema({ extend })`. */
+export const confluenceSchema = z.object({
+  confluence: confluenceFields.optional(),
+});
+
+/** The schema the loader declares when the collection names none (outside Starlight). */
+export const confluenceDataSchema = z.object({
+  title: z.string(),
+  lastUpdated: z.date().optional(),
+  editUrl: z.union([z.string(), z.literal(false)]).optional(),
+  sidebar: z.object({ order: z.number(), label: z.string() }).optional(),
+  confluence: confluenceFields,
+});
+
+export type ConfluenceEntryData = z.infer<typeof confluenceDataSchema>;

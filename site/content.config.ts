@@ -1,0 +1,19 @@
+import { defineCollection } from 'astro:content';
+import { docsSchema } from '@astrojs/starlight/schema';
+import { confluenceLoader, confluenceSchema } from 'astro-loader-confluence';
+import { confluenceOptionsFromEnv } from 'astro-loader-confluence/env';
+import { ConfigError } from 'astro-loader-confluence';
+
+const options = confluenceOptionsFromEnv(process.env);
+if (!options) {
+  throw new ConfigError('No Confluence space is configured.', {
+    hint: 'Set CONFLUENCE_SPACE_KEY (or CONFLUENCE_ROOT_PAGE_ID), or unset every CONFLUENCE_* variable to build the bundled demo.',
+  });
+}
+
+export const collections = {
+  docs: defineCollection({
+    loader: confluenceLoader(options),
+    schema: docsSchema({ extend: confluenceSchema }),
+  }),
+};
