@@ -54,20 +54,21 @@ export type Shape = 'balanced' | 'deep' | 'flat' | 'mixed';
 /**
  * `n` pages in one of the benchmark shapes, under a single home page:
  * - balanced: every page has `fanout` children, filled breadth-first;
- * - deep: chains of 50 pages hanging off the home page;
+ * - deep: chains of `chain` pages (default 50) hanging off the home page; `chain: n` is one chain;
  * - flat: every page a child of the home page;
  * - mixed: each page's parent picked at random among the pages before it (seeded).
  */
-export function generatePages(shape: Shape, n: number, options: { fanout?: number; seed?: number } = {}): ConfluencePage[] {
+export function generatePages(shape: Shape, n: number, options: { fanout?: number; seed?: number; chain?: number } = {}): ConfluencePage[] {
   const pages: ConfluencePage[] = [page('1', 'Home')];
   const fanout = options.fanout ?? 10;
+  const chain = options.chain ?? 50;
   const random = prng(options.seed ?? 42);
   const kidCount = new Map<string, number>();
   for (let i = 2; i <= n; i++) {
     let parent: number;
     if (shape === 'balanced') parent = Math.floor((i - 2) / fanout) + 1;
     else if (shape === 'flat') parent = 1;
-    else if (shape === 'deep') parent = (i - 2) % 50 === 0 ? 1 : i - 1;
+    else if (shape === 'deep') parent = (i - 2) % chain === 0 ? 1 : i - 1;
     else parent = 1 + Math.floor(random() * (i - 1));
     const parentId = String(parent);
     const position = kidCount.get(parentId) ?? 0;
