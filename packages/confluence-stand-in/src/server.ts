@@ -142,7 +142,7 @@ export interface StandIn {
   stop: () => Promise<void>;
 }
 
-const ENV_BY_ID = new Map(Object.entries(ENV_IDS).map(([name, id]) => [id, name as EnvName]));
+const ENV_BY_ID = new Map<string, EnvName>(Object.entries(ENV_IDS).map(([name, id]) => [id, name as EnvName]));
 
 function newCounters(): Counters {
   return {
