@@ -1,0 +1,153 @@
+import { describe, expect, it } from 'vitest';
+import { extractHeadingIds, extractTitle, rewritePage } from '../../../packages/astro-loader-confluence/src/rewrite.ts';
+import { matchAnchor } from '../../../packages/astro-loader-confluence/src/rewrite/anchors.ts';
+import { toAside } from '../../../packages/astro-loader-confluence/src/rewrite/alerts.ts';
+import { emojiForImage } from '../../../packages/astro-loader-confluence/src/rewrite/emoticons.ts';
+import { isSafeUrl, sanitizeHtml } from '../../../packages/astro-loader-confluence/src/rewrite/html-safety.ts';
+import { applyEdits } from '../../../packages/astro-loader-confluence/src/rewrite/splice.ts';
+import { trimBareUrl } from '../../../packages/astro-loader-confluence/src/rewrite/parse.ts';
+import { fixtureContext } from '../../fixtures/rewrite/context.ts';
+
+describe('rewritePage', () => {
+  it('returns the title and the heading ids Starlight assigns, title excluded, duplicates numbered', () => {
+    const r = rewritePage('# My *Page*\n\n## Intro\n\n## Intro\n\n### _Under_ score `code`\n', fixtureContext());
+    expect(r.title).toBe('My Page');
+    expect(r.headingIds).toEqual(['intro', 'intro-1', 'under-score-code']);
+    expect(r.markdown.startsWith('## Intro')).toBe(true);
+  });
+
+  it('leaves a page without links byte for byte except the title', () => {
+    const body = '| a  |  b |\n|:--|--:|\n| *x* | __y__ |\n\n* one\n* two\n';
+    expect(rewritePage(`# T\n\n${body}`, fixtureContext()).markdown).toBe(body);
+  });
+
+  it('reports unpublished links with their reason and keeps only the text', () => {
+    const r = rewritePage('# T\n\n[a](/wiki/spaces/DOC/pages/666) [b](/display/DOC/2020/01/01/Old) [c](/wiki/spaces/DOC/blog/2020/01/01/4242/X)', fixtureContext());
+    expect(r.markdown).toBe('a b c');
+    expect(r.unresolved).toEqual([
+      { fromPageId: '200', url: '/wiki/spaces/DOC/pages/666', text: 'a', reason: 'restricted' },
+      { fromPageId: '200', url: '/display/DOC/2020/01/01/Old', text: 'b', reason: 'outside-export' },
+      { fromPageId: '200', url: '/wiki/spaces/DOC/blog/2020/01/01/4242/X', text: 'c', reason: 'outside-export' },
+    ]);
+  });
+
+  it('links an unpublished page into Confluence under the confluence policy', () => {
+    const r = rewritePage('# T\n\n[a](/wiki/pages/viewpage.action?pageId=666)', fixtureContext('confluence'));
+    expect(r.markdown).toBe('[a](https://acme.atlassian.net/wiki/spaces/DOC/pages/666)');
+  });
+
+  it('respects base "/" and the home page', () => {
+    const ctx = { ...fixtureContext(), base: '/' };
+    expect(rewritePage('# T\n\n[h](/wiki/spaces/DOC/pages/100) [n](/wiki/spaces/DOC/pages/300#Known-Issues)', ctx).markdown).toBe('[h](/) [n](/release-notes/#known-issues)');
+  });
+
+  it('warns about an anchor that matches no heading and links to the page', () => {
+    const r = rewritePage('# T\n\n[x](/wiki/spaces/DOC/pages/300#Nope)', fixtureContext());
+    expect(r.markdown).toBe('[x](/docs/release-notes/)');
+    expect(r.warnings).toEqual([expect.stringContaining('#Nope')]);
+  });
+
+  it('names the page and the file when an attachment is missing, and never leaves an image', () => {
+    const r = rewritePage('# T\n\n![](attachments/missing%20one.png)', fixtureContext());
+    expect(r.markdown).toBe('missing one.png');
+    expect(r.warnings[0]).toMatch(/Current Page.*missing one\.png/);
+  });
+
+  it('escapes a page title used as link text', () => {
+    const ctx = { ...fixtureContext(), pageById: () => ({ id: '1', title: 'A | B *c*', path: 'a' }) };
+    expect(rewritePage('# T\n\n<https://acme.atlassian.net/wiki/x/CYAI>', ctx).markdown).toBe('[A \\| B \\*c\\*](/docs/a/)');
+  });
+
+  it('rewrites links inside an alert and inside a table cell', () => {
+    const r = rewritePage('# T\n\n> [!TIP]\n> [n](/wiki/spaces/DOC/pages/300)\n\n| [n](/wiki/spaces/DOC/pages/300) |\n|---|\n', fixtureContext());
+    expect(r.markdown).toBe(':::tip\n[n](/docs/release-notes/)\n:::\n\n| [n](/docs/release-notes/) |\n|---|\n');
+  });
+
+  it('keeps a linked image: the image and the link are both rewritten', () => {
+    const r = rewritePage('# T\n\n[![d](attachments/d.png)](/wiki/spaces/DOC/pages/300)', fixtureContext());
+    expect(r.markdown).toBe('[![d](/_attachments/200/d.png)](/docs/release-notes/)');
+  });
+});
+
+describe('extractHeadingIds / extractTitle', () => {
+  it('agree with rewritePage', () => {
+    const md = '# Title\n\nSetext\n------\n\n## Über *uns*\n';
+    expect(extractHeadingIds(md)).toEqual(rewritePage(md, fixtureContext()).headingIds);
+    expect(extractHeadingIds(md)).toEqual(['setext', 'über-uns']);
+    expect(extractTitle(md)).toBe('Title');
+    expect(extractTitle('no heading')).toBeUndefined();
+  });
+});
+
+describe('matchAnchor', () => {
+  const ids = ['install', 'configure-the-proxy', 'version-20', 'faq-1'];
+  it.each([
+    ['Configure-the-Proxy', 'configure-the-proxy'],
+    ['SetupGuide-ConfiguretheProxy', 'configure-the-proxy'],
+    ['Version-2.0', 'version-20'],
+    ['Configure%20the%20Proxy', 'configure-the-proxy'],
+    ['install', 'install'],
+    ['FAQ.1', 'faq-1'],
+  ])('%s → %s', (anchor, id) => expect(matchAnchor(anchor, ids, 'Setup Guide')).toBe(id));
+  it('returns undefined without a match', () => expect(matchAnchor('Missing', ids, 'Setup Guide')).toBeUndefined());
+});
+
+describe('toAside', () => {
+  it('maps labels to aside types', () => {
+    expect(toAside('> [!IMPORTANT]\n> x', 0)).toBe(':::note\nx\n:::');
+    expect(toAside('> **Success:** x', 0)).toBe(':::tip\nx\n:::');
+    expect(toAside('> **Error**: x', 0)).toBe(':::danger\nx\n:::');
+    expect(toAside('> [!WARNING]\n> x', 0)).toBe(':::caution\nx\n:::');
+  });
+  it('uses a longer fence when the content holds one', () => expect(toAside('> [!NOTE]\n> :::tip\n> y\n> :::', 0)).toBe('::::note\n:::tip\ny\n:::\n::::'));
+  it('is undefined for a plain quote', () => expect(toAside('> **Bold** text', 0)).toBeUndefined());
+});
+
+describe('HTML safety', () => {
+  it.each([
+    ['<script>x</script>ok', 'ok'],
+    ['<STYLE>a{}</STYLE>ok', 'ok'],
+    ['<iframe src=x></iframe>ok', 'ok'],
+    ['<svg><script>x</script></svg>ok', 'ok'],
+    ['<embed src=x>ok', 'ok'],
+    ['<b onClick="x()" class=a>t</b>', '<b class=a>t</b>'],
+    ['<a href=" javascript:x">t</a>', '<a>t</a>'],
+    ['<a href="jav&#97;script:x">t</a>', '<a>t</a>'],
+    ['<img src="data:text/html;base64,AA">', '<img>'],
+    ['<img src="data:image/png;base64,AA" alt="a">', '<img src="data:image/png;base64,AA" alt="a">'],
+    ['<a title="a>b" href="https://x.y">t</a>', '<a title="a>b" href="https://x.y">t</a>'],
+    ['<details><summary>s</summary></details><br><kbd>k</kbd>', '<details><summary>s</summary></details><br><kbd>k</kbd>'],
+  ])('%s', (html, clean) => expect(sanitizeHtml(html)).toBe(clean));
+
+  it.each(['javascript:alert(1)', 'VBScript:x', ' java\tscript:x', 'data:text/html,x', 'javascript&colon;x'])('rejects %j', (url) => expect(isSafeUrl(url)).toBe(false));
+  it.each(['https://x', '/a/b', 'a.png', 'mailto:a@b', '#top'])('accepts %j', (url) => expect(isSafeUrl(url)).toBe(true));
+
+  it('drops an inline script with its content and unsafe Markdown URLs', () => {
+    const r = rewritePage('# T\n\na <script>steal()</script> b [x](javascript:y) ![i](data:text/html,z)', fixtureContext());
+    expect(r.markdown).toBe('a  b x i');
+  });
+});
+
+describe('emoticons', () => {
+  it.each([
+    ['/wiki/images/icons/emoticons/tongue.png', '', '😛'],
+    ['/images/icons/emoticons/thumbs_down.svg', '', '👎'],
+    ['/images/icons/emoticons/broken_heart.png', '', '💔'],
+    ['x.png', ':light-on:', '💡'],
+    ['https://emoji.example/standard/abc/64x64/1f44d.png', '', '👍'],
+  ])('%s %s', (url, alt, emoji) => expect(emojiForImage(url, alt)).toBe(emoji));
+  it('ignores ordinary images', () => expect(emojiForImage('attachments/smile.png', 'smile')).toBeUndefined());
+});
+
+describe('splice', () => {
+  it('applies nested edits inside out', () => {
+    expect(applyEdits('abcdef', [{ start: 0, end: 6, replace: (s) => `[${s}]` }, { start: 2, end: 3, replace: 'X' }])).toBe('[abXdef]');
+  });
+  it('refuses partly overlapping edits', () => {
+    expect(() => applyEdits('abcdef', [{ start: 0, end: 3, replace: '' }, { start: 2, end: 4, replace: '' }])).toThrow(/Overlapping/);
+  });
+  it('trims bare URLs as GFM does', () => {
+    expect(trimBareUrl('https://a.b/c).')).toBe('https://a.b/c');
+    expect(trimBareUrl('https://a.b/(c)')).toBe('https://a.b/(c)');
+  });
+});
