@@ -1,0 +1,71 @@
+/**
+ * An in-memory PageSource: a space whose pages, versions, restrictions and labels a test edits
+ * between syncs. Fetches follow the real planner, and like the app a subtree export delivers every
+ * page of the subtree, restricted or labelled ones included.
+ */
+import type { Discovery, FetchedPage, PageSource } from '../../packages/astro-loader-confluence/src/page-source.ts';
+import { planExports } from '../../packages/astro-loader-confluence/src/plan.ts';
+import { buildSpaceTree, walkTree } from '../../packages/astro-loader-confluence/src/space-tree.ts';
+import type { ConfluencePage } from '../../packages/astro-loader-confluence/src/types.ts';
+
+export interface FakePage {
+  page: ConfluencePage;
+  markdown?: string;
+  attachments?: Record<string, string>;
+}
+
+export class FakeSource implements PageSource {
+  readonly label = 'fake space FAKE';
+  pages = new Map<string, FakePage>();
+  restricted = new Set<string>();
+  labelled = new Set<string>();
+  /** Pages the fake pretends the export left out. */
+  drop = new Set<string>();
+  /** Every `fetch` call's ids, and every page delivered. */
+  requests: string[][] = [];
+  delivered: string[] = [];
+
+  constructor(pages: Iterable<FakePage>) {
+    for (const p of pages) this.pages.set(p.page.id, p);
+  }
+
+  /** Bump a page's version (and change its text, as an edit would). */
+  edit(id: string, markdown?: string): void {
+    const p = this.pages.get(id)!;
+    p.page = { ...p.page, version: { number: p.page.version.number + 1 } };
+    p.markdown = markdown ?? `# ${p.page.title}\n\nEdited to v${p.page.version.number}.\n`;
+  }
+
+  markdownOf(id: string): string {
+    const p = this.pages.get(id)!;
+    return p.markdown ?? `# ${p.page.title}\n\nVersion ${p.page.version.number} of ${p.page.title}.\n`;
+  }
+
+  async discover(): Promise<Discovery> {
+    const tree = buildSpaceTree([...this.pages.values()].map((p) => p.page), { spaceKey: 'FAKE' });
+    return { tree, restricted: new Set(this.restricted), labelled: new Set(this.labelled), fromRest: true, warnings: [] };
+  }
+
+  async fetch(
+    ids: ReadonlySet<string>,
+    discovery: Discovery,
+    onPage: (page: FetchedPage) => Promise<void>,
+  ): Promise<{ exportCalls: number }> {
+    this.requests.push([...ids].sort());
+    const batches = planExports(discovery.tree, { only: ids });
+    for (const batch of batches) {
+      const members = batch.kind === 'subtree' ? [...walkTree(discovery.tree, [batch.pageId])] : [batch.pageId];
+      for (const id of members) {
+        if (this.drop.has(id)) continue;
+        const p = this.pages.get(id)!;
+        this.delivered.push(id);
+        await onPage({
+          id,
+          markdown: this.markdownOf(id),
+          attachments: Object.entries(p.attachments ?? {}).map(([fileName, text]) => ({ fileName, data: new TextEncoder().encode(text) })),
+        });
+      }
+    }
+    return { exportCalls: batches.length };
+  }
+}
