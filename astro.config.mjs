@@ -8,6 +8,7 @@ import { isConfluenceConfigured } from 'astro-loader-confluence/env';
  * With no CONFLUENCE_* variables the site publishes the bundled demo space: the stand-in server
  * starts here, on a free loopback port, and the real loader reaches it over HTTP.
  */
+/** @type {import('confluence-stand-in').StandIn | undefined} */
 let demo;
 if (!isConfluenceConfigured(process.env)) {
   const { start } = await import('confluence-stand-in');

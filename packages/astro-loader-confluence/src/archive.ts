@@ -107,7 +107,8 @@ function inflateBounded(entry: JSZip.JSZipObject, max: number, label: string, li
     let size = 0;
     let failed = false;
     // internalStream lets us stop a zip bomb as soon as it passes the limit instead of after inflating it.
-    const stream = entry.internalStream('uint8array');
+    // internalStream is public in jszip 3 but missing from its type declarations.
+    const stream = (entry as unknown as { internalStream(type: 'uint8array'): JSZipStream }).internalStream('uint8array');
     stream
       .on('data', (chunk: Uint8Array) => {
         if (failed) return;
@@ -140,6 +141,14 @@ function inflateBounded(entry: JSZip.JSZipObject, max: number, label: string, li
       })
       .resume();
   });
+}
+
+interface JSZipStream {
+  on(event: 'data', fn: (chunk: Uint8Array) => void): JSZipStream;
+  on(event: 'error', fn: (error: Error) => void): JSZipStream;
+  on(event: 'end', fn: () => void): JSZipStream;
+  pause(): JSZipStream;
+  resume(): JSZipStream;
 }
 
 /** Entry count from the end-of-central-directory record, read before jszip builds its index. */

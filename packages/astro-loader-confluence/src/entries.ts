@@ -129,7 +129,9 @@ export async function buildEntries(input: BuildEntriesInput): Promise<BuildEntri
         const fileName = ref.fileName;
         if (published.has(owner) && cache.hasAttachment(owner, fileName)) {
           const isImage = IMAGE.test(fileName);
-          const url = isImage
+          // Images shown on the page go through Astro's image pipeline by relative path; a link
+          // (to a PDF, or to an image file itself) needs a served URL.
+          const url = isImage && ref.usage === 'image'
             ? relative(dirname(virtualFile), cache.attachmentPath(owner, fileName)).split('\\').join('/')
             : `${input.base.replace(/\/?$/, '/')}_attachments/${encodeURIComponent(owner)}/${encodeURIComponent(fileName)}`;
           return { url, isImage };

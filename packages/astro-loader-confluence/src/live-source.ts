@@ -67,7 +67,6 @@ export function createLiveSource(deps: LiveSourceDeps): PageSource {
       };
 
       const runBatch = async (batch: ExportBatch, withAttachments: boolean): Promise<void> => {
-        if (batch.kind === 'space') throw new Error('space batches are only used during discovery');
         const name = batch.kind === 'subtree' ? `page ${batch.pageId} and its ${batch.pageCount - 1} descendants` : `page ${batch.pageId}`;
         let zip: Uint8Array;
         try {

@@ -53,6 +53,12 @@ async function load(context: LoaderContext, options: ResolvedOptions): Promise<v
     previous: parseState(meta.get(STATE_KEY)),
   });
 
+  if (!built) {
+    meta.set(STATE_KEY, JSON.stringify(outcome.state));
+    logger.info(`All ${outcome.decision.published.size} pages are up to date (${((Date.now() - started) / 1000).toFixed(1)}s)`);
+    return;
+  }
+
   // Render everything before touching the store: a failure half-way must leave the last good content.
   const updates: { entry: PageEntry; data: Record<string, unknown>; digest: string; rendered: Rendered }[] = [];
   for (const entry of built.entries) {

@@ -66,12 +66,13 @@ export interface ConfluenceLoaderOptions {
   contentDir?: string;
 }
 
-export interface ResolvedOptions extends Required<Pick<ConfluenceLoaderOptions,
-  'environment' | 'excludeLabels' | 'checkRestrictions' | 'unpublishedLinks' | 'failOnUnresolvedLinks' |
-  'concurrency' | 'includeAttachments' | 'editLinks' | 'requestTimeoutMs' | 'deadlineMs' | 'retries' | 'contentDir'>>,
-  Omit<ConfluenceLoaderOptions, 'archiveLimits'> {
-  archiveLimits: ArchiveLimits;
-}
+type Defaulted =
+  | 'environment' | 'excludeLabels' | 'checkRestrictions' | 'unpublishedLinks' | 'failOnUnresolvedLinks'
+  | 'concurrency' | 'includeAttachments' | 'editLinks' | 'requestTimeoutMs' | 'deadlineMs' | 'retries' | 'contentDir';
+
+/** Options after validation, with every default filled in. */
+export type ResolvedOptions = Omit<ConfluenceLoaderOptions, Defaulted | 'archiveLimits'> &
+  Required<Pick<ConfluenceLoaderOptions, Defaulted>> & { archiveLimits: ArchiveLimits };
 
 const ENVIRONMENTS = ['production', 'staging', 'development'] as const;
 

@@ -2,6 +2,7 @@
  * The whole pipeline short of Astro: source → sync → entries. The Astro loader, the CLI and the
  * benchmarks all run exactly this, so what they measure and test is what a site build does.
  */
+import { createHash } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { buildEntries, type BuildEntriesResult } from './entries.ts';
 import { ConfluenceLoaderError } from './errors.ts';
@@ -35,7 +36,8 @@ export interface PipelineContext {
 
 export interface PipelineResult {
   outcome: SyncOutcome;
-  built: BuildEntriesResult;
+  /** Null when nothing changed since the previous sync: the entries it built still stand. */
+  built: BuildEntriesResult | null;
   cache: RawCache;
 }
 
@@ -59,6 +61,15 @@ export async function runPipeline(options: ResolvedOptions, context: PipelineCon
     await source.close();
   }
   for (const warning of [...outcome.discovery.warnings, ...outcome.sitePaths.warnings]) logger.warn(warning);
+
+  // A no-change rebuild must cost next to nothing: when no page was fetched and nothing the
+  // entries depend on (paths, titles, versions, what is published, settings) moved, skip the rewrite.
+  const digest = entriesDigest(outcome, options, context.base, source.banner);
+  outcome.state.entriesDigest = digest;
+  if (context.previous?.entriesDigest === digest && outcome.fetched.size === 0 && !options.writeSnapshot) {
+    logger.info('Nothing changed since the last sync.');
+    return { outcome, built: null, cache };
+  }
 
   const built = await buildEntries({
     outcome,
@@ -88,6 +99,18 @@ export async function runPipeline(options: ResolvedOptions, context: PipelineCon
     logger.info(`Wrote a snapshot of ${outcome.decision.published.size} pages to ${dir}`);
   }
   return { outcome, built, cache };
+}
+
+function entriesDigest(outcome: SyncOutcome, options: ResolvedOptions, base: string, banner: string | undefined): string {
+  const hash = createHash('sha256');
+  hash.update(JSON.stringify([base, banner ?? '', options.site ?? '', options.unpublishedLinks, options.editLinks, options.cloudId ?? '']));
+  const { tree } = outcome.discovery;
+  for (const [id, path] of outcome.sitePaths.paths) {
+    const page = tree.pages.get(id)!;
+    hash.update(`\n${id}\t${path}\t${page.version.number}\t${page.position}\t${page.parentId ?? ''}\t${page.title}\t${page.version.createdAt ?? ''}`);
+  }
+  for (const [id, reason] of outcome.decision.excluded) hash.update(`\nx${id}\t${reason}`);
+  return hash.digest('hex');
 }
 
 /** The folder virtual entry files live in, for a site whose `srcDir` is given. */

@@ -48,16 +48,23 @@ export function planExports(tree: SpaceTree, options: PlanOptions = {}): ExportB
   return batches;
 }
 
-/** The fewest calls the API allows to export a whole tree: the figure the planner must meet. */
-export function optimalCallCount(tree: SpaceTree, maxPages = MAX_PAGES_PER_EXPORT): number {
+/**
+ * The fewest calls the API allows to export a tree (or only the pages in `only`): every page whose
+ * subtree is over the limit needs a call of its own, and every maximal subtree within the limit
+ * needs one. With `only`, pages outside it need no call and subtrees holding none of it are skipped.
+ */
+export function optimalCallCount(tree: SpaceTree, maxPages = MAX_PAGES_PER_EXPORT, only?: ReadonlySet<string>): number {
   const sizes = subtreeSizes(tree);
+  const needed = only ? countDirty(tree, only) : undefined;
   let calls = 0;
   for (const id of walkTree(tree)) {
+    if (needed && !needed.get(id)) continue;
     const size = sizes.get(id)!;
     const parent = tree.pages.get(id)!.parentId;
     const parentSize = parent !== undefined && tree.pages.has(parent) ? sizes.get(parent)! : Infinity;
-    if (size > maxPages) calls++;
-    else if (parentSize > maxPages) calls++;
+    if (size > maxPages) {
+      if (!only || only.has(id)) calls++;
+    } else if (parentSize > maxPages) calls++;
   }
   return calls;
 }

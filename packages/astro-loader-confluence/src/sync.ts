@@ -17,6 +17,8 @@ export interface SyncState {
   /** Identifies what was synced (space or root page, site, attachments on or off): a change starts afresh. */
   key: string;
   pages: Record<string, { version: number; title: string; attachments: string[] }>;
+  /** Digest of everything the entries were built from (see pipeline.ts): equal means nothing to rebuild. */
+  entriesDigest?: string;
 }
 
 export interface SyncOutcome {

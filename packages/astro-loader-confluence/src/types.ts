@@ -31,9 +31,7 @@ export type ExportBatch =
   /** `pageId` + `bulkExport: true`: the page and all its descendants (≤ 100 pages). */
   | { kind: 'subtree'; pageId: string; pageCount: number }
   /** The page alone (`bulkExport: false`): its subtree is too large for one call. */
-  | { kind: 'single'; pageId: string }
-  /** `spaceKey`: the whole space in one call, used only without REST scopes. */
-  | { kind: 'space'; spaceKey: string; maxPages: number };
+  | { kind: 'single'; pageId: string };
 
 /** A file taken out of an export archive, after path checks. */
 export interface ArchiveFile {

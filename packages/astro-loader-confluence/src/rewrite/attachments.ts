@@ -50,12 +50,13 @@ export const remarkConfluenceAttachments: Plugin<[ConfluenceAttachmentsOptions],
   function attachmentRef(node: Image | Link): Parameters<RewriteContext['attachment']>[0] | undefined {
     const url = node.url;
     const target = parseConfluenceUrl(url, options);
-    if (target?.kind === 'attachment') return { pageId: target.pageId, fileName: target.fileName };
+    const usage = node.type === 'image' ? 'image' : 'link';
+    if (target?.kind === 'attachment') return { pageId: target.pageId, fileName: target.fileName, usage };
     if (target || url === '' || url.startsWith('#') || url.startsWith('/') || ABSOLUTE.test(url)) return undefined;
     const path = decodeSegment(url.replace(/[?#].*$/, ''));
     const segments = path.split('/');
     // Links to relative paths other than attachments (e.g. a `.md` file) are not ours; images always are.
     if (node.type === 'link' && !segments.includes('attachments')) return undefined;
-    return { fileName: segments.at(-1)!, relativePath: path };
+    return { fileName: segments.at(-1)!, relativePath: path, usage };
   }
 };

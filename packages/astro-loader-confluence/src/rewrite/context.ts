@@ -14,8 +14,12 @@ export interface RewriteContext {
   pageById(id: string): PublishedPageRef | UnpublishedReason;
   /** Resolve by space key + title; undefined spaceKey = this space. Undefined when the key is another space (the link is left alone). */
   pageByTitle(spaceKey: string | undefined, title: string): PublishedPageRef | UnpublishedReason | undefined;
-  /** Resolve an attachment reference: `pageId` for /download/attachments/{pageId}/{file} URLs, else relative to this page (`relativePath` as written, decoded). */
-  attachment(ref: { pageId?: string; fileName: string; relativePath?: string }): { url: string; isImage: boolean } | { missing: true; confluenceUrl?: string };
+  /**
+   * Resolve an attachment reference: `pageId` for /download/attachments/{pageId}/{file} URLs, else
+   * relative to this page (`relativePath` as written, decoded). `usage` says whether an image shows
+   * it (it may then go through Astro's image pipeline) or a link points at it (it needs a URL).
+   */
+  attachment(ref: { pageId?: string; fileName: string; relativePath?: string; usage: 'image' | 'link' }): { url: string; isImage: boolean } | { missing: true; confluenceUrl?: string };
   /** Links to unpublished pages: 'text' (default: keep the text, drop the link) or 'confluence' (link to the page in Confluence). */
   unpublishedLinks: 'text' | 'confluence';
 }
