@@ -31,6 +31,9 @@ if (!isConfluenceConfigured(process.env)) {
 
 export default defineConfig({
   srcDir: './site',
+  // Tests and benchmarks build several sites side by side; each gets its own output and cache.
+  outDir: process.env.ASTRO_OUT_DIR || './dist',
+  cacheDir: process.env.ASTRO_CACHE_DIR || './node_modules/.astro',
   site: process.env.SITE_URL,
   base: process.env.BASE_PATH,
   integrations: [

@@ -49,7 +49,7 @@ function sitePath(url: string, options: ConfluenceUrlOptions): string | undefine
   if (!match) return undefined;
   const host = match[1]!.toLowerCase().replace(/:\d+$/, '');
   const rest = match[2] || '/';
-  if (options.siteHosts.some((h) => h.toLowerCase() === host)) return rest;
+  if (options.siteHosts.some((h) => h.toLowerCase().replace(/^https?:\/\//, '').replace(/:\d+$/, '') === host)) return rest;
   if (host !== GATEWAY_HOST) return undefined;
   const gateway = GATEWAY_PATH.exec(rest.replace(/[?#].*$/, ''));
   if (!gateway) return undefined;
