@@ -3,7 +3,7 @@
  * between syncs. Fetches follow the real planner, and like the app a subtree export delivers every
  * page of the subtree, restricted or labelled ones included.
  */
-import type { Discovery, FetchedPage, PageSource } from '../../packages/astro-loader-confluence/src/page-source.ts';
+import type { Discovery, FetchedPage, FetchProgress, PageSource } from '../../packages/astro-loader-confluence/src/page-source.ts';
 import { planExports } from '../../packages/astro-loader-confluence/src/plan.ts';
 import { buildSpaceTree, walkTree } from '../../packages/astro-loader-confluence/src/space-tree.ts';
 import type { ConfluencePage } from '../../packages/astro-loader-confluence/src/types.ts';
@@ -50,10 +50,12 @@ export class FakeSource implements PageSource {
     ids: ReadonlySet<string>,
     discovery: Discovery,
     onPage: (page: FetchedPage) => Promise<void>,
+    onProgress?: (progress: FetchProgress) => void,
   ): Promise<{ exportCalls: number }> {
     this.requests.push([...ids].sort());
     const batches = planExports(discovery.tree, { only: ids });
-    for (const batch of batches) {
+    let pagesDone = 0;
+    for (const [index, batch] of batches.entries()) {
       const members = batch.kind === 'subtree' ? [...walkTree(discovery.tree, [batch.pageId])] : [batch.pageId];
       for (const id of members) {
         if (this.drop.has(id)) continue;
@@ -64,7 +66,9 @@ export class FakeSource implements PageSource {
           markdown: this.markdownOf(id),
           attachments: Object.entries(p.attachments ?? {}).map(([fileName, text]) => ({ fileName, data: new TextEncoder().encode(text) })),
         });
+        if (ids.has(id)) pagesDone++;
       }
+      onProgress?.({ batchesDone: index + 1, batchesTotal: batches.length, pagesDone });
     }
     return { exportCalls: batches.length };
   }

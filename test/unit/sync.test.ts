@@ -208,7 +208,7 @@ describe('syncPages', () => {
 
   it('reports progress against the pages to fetch', async () => {
     const { source, cache } = await setup();
-    source.fetch = async (ids, discovery, onPage, onProgress) => {
+    source.fetch = async (ids, _discovery, onPage, onProgress) => {
       for (const id of ids) {
         await onPage({ id, markdown: source.markdownOf(id), attachments: [] });
         onProgress?.({ batchesDone: 1, batchesTotal: ids.size, pagesDone: 1 });
