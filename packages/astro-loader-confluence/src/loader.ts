@@ -4,6 +4,7 @@
  * heading anchors and table of contents work), and updates the store only once everything
  * succeeded: a failed sync leaves the last good content in place.
  */
+import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Loader, LoaderContext } from 'astro/loaders';
@@ -43,7 +44,7 @@ async function load(context: LoaderContext, options: ResolvedOptions): Promise<v
   const { logger, store, meta, config } = context;
   const started = Date.now();
   const root = fileURLToPath(config.root);
-  const { outcome, built } = await runPipeline(options, {
+  const { outcome, built, timings } = await runPipeline(options, {
     root,
     cacheDir: fileURLToPath(config.cacheDir),
     collection: context.collection,
@@ -54,6 +55,7 @@ async function load(context: LoaderContext, options: ResolvedOptions): Promise<v
   });
 
   if (!built) {
+    writeStats({ pages: outcome.decision.published.size, rendered: 0, rewriteMs: 0, renderMs: 0, syncMs: timings.syncMs, exportCalls: outcome.exportCalls });
     meta.set(STATE_KEY, JSON.stringify(outcome.state));
     logger.info(`All ${outcome.decision.published.size} pages are up to date (${((Date.now() - started) / 1000).toFixed(1)}s)`);
     return;
@@ -61,12 +63,15 @@ async function load(context: LoaderContext, options: ResolvedOptions): Promise<v
 
   // Render everything before touching the store: a failure half-way must leave the last good content.
   const updates: { entry: PageEntry; data: Record<string, unknown>; digest: string; rendered: Rendered }[] = [];
+  let renderMs = 0;
   for (const entry of built.entries) {
     const digest = context.generateDigest({ body: entry.body, data: JSON.stringify(entry.data), filePath: entry.filePath });
     const existing = store.get(entry.id);
     if (existing?.digest === digest && existing.rendered) continue;
     const data = await context.parseData({ id: entry.id, data: entry.data as unknown as Record<string, unknown>, filePath: entry.filePath });
+    const renderStarted = performance.now();
     const rendered = await context.renderMarkdown(entry.body, { fileURL: pathToFileURL(join(root, entry.filePath)) });
+    renderMs += performance.now() - renderStarted;
     updates.push({ entry, data, digest, rendered });
   }
 
@@ -84,9 +89,27 @@ async function load(context: LoaderContext, options: ResolvedOptions): Promise<v
     });
   }
   meta.set(STATE_KEY, JSON.stringify(outcome.state));
+  writeStats({
+    pages: built.entries.length,
+    rendered: updates.length,
+    rewriteMs: timings.entriesMs,
+    renderMs,
+    syncMs: timings.syncMs,
+    exportCalls: outcome.exportCalls,
+  });
   logger.info(
     `Synced ${built.entries.length} pages (${outcome.fetched.size} exported in ${outcome.exportCalls} calls, ${updates.length} rendered) in ${((Date.now() - started) / 1000).toFixed(1)}s`,
   );
+}
+
+/**
+ * Opt-in figures for `npm run bench` (bench/README.md): with CONFLUENCE_LOADER_STATS naming a file,
+ * each load appends one JSON line. `rewriteMs` is building the entries (reading the raw cache and
+ * rewriting every page); `renderMs` is Astro's renderMarkdown over the `rendered` entries.
+ */
+function writeStats(stats: { pages: number; rendered: number; rewriteMs: number; renderMs: number; syncMs: number; exportCalls: number }): void {
+  const file = process.env.CONFLUENCE_LOADER_STATS;
+  if (file) appendFileSync(file, `${JSON.stringify(stats)}\n`);
 }
 
 function parseState(text: string | undefined): SyncState | undefined {

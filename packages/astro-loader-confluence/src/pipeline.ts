@@ -39,6 +39,8 @@ export interface PipelineResult {
   /** Null when nothing changed since the previous sync: the entries it built still stand. */
   built: BuildEntriesResult | null;
   cache: RawCache;
+  /** Wall milliseconds of the sync (discovery and exports) and of building entries (reading the cache and rewriting). */
+  timings: { syncMs: number; entriesMs: number };
 }
 
 export async function runPipeline(options: ResolvedOptions, context: PipelineContext): Promise<PipelineResult> {
@@ -46,6 +48,7 @@ export async function runPipeline(options: ResolvedOptions, context: PipelineCon
   const cache = new RawCache(rawCacheDir(context.cacheDir, context.collection));
   const source = await createPageSource(options, { logger, root: context.root });
   logger.info(`Syncing ${source.label}`);
+  const syncStarted = performance.now();
   let outcome: SyncOutcome;
   try {
     outcome = await syncPages({
@@ -60,6 +63,7 @@ export async function runPipeline(options: ResolvedOptions, context: PipelineCon
   } finally {
     await source.close();
   }
+  const syncMs = performance.now() - syncStarted;
   for (const warning of [...outcome.discovery.warnings, ...outcome.sitePaths.warnings]) logger.warn(warning);
 
   // A no-change rebuild must cost next to nothing: when no page was fetched and nothing the
@@ -68,9 +72,10 @@ export async function runPipeline(options: ResolvedOptions, context: PipelineCon
   outcome.state.entriesDigest = digest;
   if (context.previous?.entriesDigest === digest && outcome.fetched.size === 0 && !options.writeSnapshot) {
     logger.info('Nothing changed since the last sync.');
-    return { outcome, built: null, cache };
+    return { outcome, built: null, cache, timings: { syncMs, entriesMs: 0 } };
   }
 
+  const entriesStarted = performance.now();
   const built = await buildEntries({
     outcome,
     cache,
@@ -83,6 +88,7 @@ export async function runPipeline(options: ResolvedOptions, context: PipelineCon
     editLinks: options.editLinks,
     banner: source.banner,
   });
+  const entriesMs = performance.now() - entriesStarted;
   for (const warning of built.warnings) logger.warn(warning);
   if (built.unresolved.length > 0) {
     const lines = built.unresolved.map((link) => `  ${link.fromPageId}: ${link.url} (${link.reason})`);
@@ -98,7 +104,7 @@ export async function runPipeline(options: ResolvedOptions, context: PipelineCon
     await writeSnapshot(dir, outcome, cache, { site: options.site, spaceKey: options.spaceKey, rootPageId: options.rootPageId });
     logger.info(`Wrote a snapshot of ${outcome.decision.published.size} pages to ${dir}`);
   }
-  return { outcome, built, cache };
+  return { outcome, built, cache, timings: { syncMs, entriesMs } };
 }
 
 function entriesDigest(outcome: SyncOutcome, options: ResolvedOptions, base: string, banner: string | undefined): string {
