@@ -15,7 +15,12 @@ export interface RawEntry {
   badCrc?: boolean;
 }
 
-export function writeZip(entries: readonly RawEntry[]): Uint8Array {
+export interface ZipOptions {
+  /** End the archive with zip64 records: the classic end record then says 0xffff entries. */
+  zip64?: boolean;
+}
+
+export function writeZip(entries: readonly RawEntry[], options: ZipOptions = {}): Uint8Array {
   const locals: Buffer[] = [];
   const centrals: Buffer[] = [];
   let offset = 0;
@@ -55,11 +60,28 @@ export function writeZip(entries: readonly RawEntry[]): Uint8Array {
     offset += local.length + name.length + body.length;
   }
   const directory = Buffer.concat(centrals);
+  const tail: Buffer[] = [];
+  if (options.zip64) {
+    const record = Buffer.alloc(56);
+    record.writeUInt32LE(0x06064b50, 0);
+    record.writeBigUInt64LE(44n, 4);
+    record.writeUInt16LE(45, 12);
+    record.writeUInt16LE(45, 14);
+    record.writeBigUInt64LE(BigInt(entries.length), 24);
+    record.writeBigUInt64LE(BigInt(entries.length), 32);
+    record.writeBigUInt64LE(BigInt(directory.length), 40);
+    record.writeBigUInt64LE(BigInt(offset), 48);
+    const locator = Buffer.alloc(20);
+    locator.writeUInt32LE(0x07064b50, 0);
+    locator.writeBigUInt64LE(BigInt(offset + directory.length), 8);
+    locator.writeUInt32LE(1, 16);
+    tail.push(record, locator);
+  }
   const end = Buffer.alloc(22);
   end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(entries.length, 8);
-  end.writeUInt16LE(entries.length, 10);
+  end.writeUInt16LE(options.zip64 ? 0xffff : entries.length, 8);
+  end.writeUInt16LE(options.zip64 ? 0xffff : entries.length, 10);
   end.writeUInt32LE(directory.length, 12);
   end.writeUInt32LE(offset, 16);
-  return new Uint8Array(Buffer.concat([...locals, directory, end]));
+  return new Uint8Array(Buffer.concat([...locals, directory, ...tail, end]));
 }

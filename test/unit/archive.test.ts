@@ -72,6 +72,12 @@ describe('readArchive', () => {
     expect(Object.fromEntries(files.map((f) => [f.path, text(f.data)]))).toEqual({ 'stored.md': '# Stored', 'überblick.md': '# Überblick' });
   });
 
+  it('reads an archive that ends with zip64 records', async () => {
+    const entries = Array.from({ length: 3 }, (_, i) => ({ name: `p${i}.md`, data: `# P${i}` }));
+    const { files } = await readArchive(writeZip(entries, { zip64: true }), 'b');
+    expect(files.map((f) => f.path).sort()).toEqual(['p0.md', 'p1.md', 'p2.md']);
+  });
+
   it('skips absolute, backslashed and drive-letter entries with a warning naming the batch', async () => {
     const { files, warnings } = await readArchive(
       writeZip([
