@@ -1,7 +1,6 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { ServerResponse } from 'node:http';
 import JSZip from 'jszip';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   ArchiveError,
   BadRequestError,
@@ -12,36 +11,13 @@ import {
   PayloadTooLargeError,
 } from '../../packages/astro-loader-confluence/src/errors.ts';
 import { bulkExport, decodeBase64Strict, describeBatch, singleExport } from '../../packages/astro-loader-confluence/src/export-client.ts';
-import { createHttpClient, type HttpClient } from '../../packages/astro-loader-confluence/src/http-client.ts';
 import { staticToken } from '../../packages/astro-loader-confluence/src/token-provider.ts';
+import { useLoopback } from '../helpers/loopback.ts';
 
-type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void;
 
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  while (cleanups.length) await cleanups.pop()!();
-});
-
-/** A throwaway server on loopback; every test gets its own. */
-async function serve(handler: Handler): Promise<string> {
-  const server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (chunk) => (body += chunk));
-    req.on('end', () => handler(req, res, body));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  cleanups.push(() => new Promise<void>((resolve) => {
-    server.closeAllConnections();
-    server.close(() => resolve());
-  }));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
-
-function httpClient(): HttpClient {
-  const http = createHttpClient({ sleep: async () => {}, retries: 2 });
-  cleanups.push(() => http.close());
-  return http;
-}
+const loopback = useLoopback();
+const { serve } = loopback;
+const httpClient = () => loopback.httpClient({ retries: 2 });
 
 const auth = staticToken('export-client-test-token');
 let zipBase64 = '';

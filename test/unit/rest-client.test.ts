@@ -1,8 +1,5 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { NotFoundError, RestScopeError } from '../../packages/astro-loader-confluence/src/errors.ts';
-import { createHttpClient, type HttpClient } from '../../packages/astro-loader-confluence/src/http-client.ts';
 import {
   createRestClient,
   nextFromLinkHeader,
@@ -12,28 +9,9 @@ import {
 } from '../../packages/astro-loader-confluence/src/rest-client.ts';
 import { staticToken } from '../../packages/astro-loader-confluence/src/token-provider.ts';
 import type { ConfluencePage } from '../../packages/astro-loader-confluence/src/types.ts';
+import { useLoopback } from '../helpers/loopback.ts';
 
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  while (cleanups.length) await cleanups.pop()!();
-});
-
-/** A throwaway server on loopback; every test gets its own. */
-async function serve(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<string> {
-  const server = createServer(handler);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  cleanups.push(() => new Promise<void>((resolve) => {
-    server.closeAllConnections();
-    server.close(() => resolve());
-  }));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
-
-function httpClient(): HttpClient {
-  const http = createHttpClient({ sleep: async () => {}, retries: 1 });
-  cleanups.push(() => http.close());
-  return http;
-}
+const { serve, httpClient } = useLoopback();
 
 const PREFIX = '/ex/confluence/cloud-1';
 const raw = (id: string, parentId: string | null, position: number, extra: Record<string, unknown> = {}) => ({

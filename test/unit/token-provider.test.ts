@@ -1,41 +1,14 @@
 import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, readFile, stat, writeFile } from 'node:fs/promises';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConfigError, ConfluenceLoaderError, InvalidGrantError, formatError } from '../../packages/astro-loader-confluence/src/errors.ts';
-import { createHttpClient, type HttpClient } from '../../packages/astro-loader-confluence/src/http-client.ts';
 import { oauthRefresh, readTokenStore, staticToken, writeTokenStore } from '../../packages/astro-loader-confluence/src/token-provider.ts';
+import { useLoopback } from '../helpers/loopback.ts';
 
-type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void;
 
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  while (cleanups.length) await cleanups.pop()!();
-});
-
-/** A throwaway server on loopback; every test gets its own. */
-async function serve(handler: Handler): Promise<string> {
-  const server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (chunk) => (body += chunk));
-    req.on('end', () => handler(req, res, body));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  cleanups.push(() => new Promise<void>((resolve) => {
-    server.closeAllConnections();
-    server.close(() => resolve());
-  }));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
-
-function httpClient(): HttpClient {
-  const http = createHttpClient({ sleep: async () => {}, retries: 1 });
-  cleanups.push(() => http.close());
-  return http;
-}
+const { serve, httpClient } = useLoopback();
 
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
 let unique = 0;

@@ -7,11 +7,11 @@
  * subtree over the limit needs a call of its own and every maximal small subtree needs at least one,
  * so this plan is the minimum.
  */
+import { MAX_PAGES_PER_EXPORT } from './export-client.ts';
 import { subtreeSizes, walkTree } from './space-tree.ts';
 import type { ExportBatch, SpaceTree } from './types.ts';
 
-/** The app's cap on `maxPages`. */
-export const MAX_PAGES_PER_EXPORT = 100;
+export { MAX_PAGES_PER_EXPORT };
 
 export interface PlanOptions {
   /** Pages per call, at most 100 (smaller values let a failed batch be split). */
