@@ -60,6 +60,11 @@ export interface ConfluenceLoaderOptions {
   deadlineMs?: number;
   /** Retries for transient failures (429, 5xx, timeouts, dropped connections). Default 5. */
   retries?: number;
+  /**
+   * Backoff base in ms: retry n waits a random time below `retryBaseDelayMs × 2ⁿ⁻¹` (capped at 30 s),
+   * unless the server sent `Retry-After`. Default 500. Lower it only for tests against a stand-in.
+   */
+  retryBaseDelayMs?: number;
   /** Show "Edit page" links into Confluence. Default `true` (needs `site`). */
   editLinks?: boolean;
   /** Collection path under the content folder the virtual files are placed in. Default `docs` (Starlight). */
@@ -68,7 +73,8 @@ export interface ConfluenceLoaderOptions {
 
 type Defaulted =
   | 'environment' | 'excludeLabels' | 'checkRestrictions' | 'unpublishedLinks' | 'failOnUnresolvedLinks'
-  | 'concurrency' | 'includeAttachments' | 'editLinks' | 'requestTimeoutMs' | 'deadlineMs' | 'retries' | 'contentDir';
+  | 'concurrency' | 'includeAttachments' | 'editLinks' | 'requestTimeoutMs' | 'deadlineMs' | 'retries' | 'retryBaseDelayMs'
+  | 'contentDir';
 
 /** Options after validation, with every default filled in. */
 export type ResolvedOptions = Omit<ConfluenceLoaderOptions, Defaulted | 'archiveLimits'> &
@@ -111,6 +117,11 @@ export function resolveOptions(input: ConfluenceLoaderOptions): ResolvedOptions 
       fail(`${key} "${value}" is not an http(s) URL.`, 'Give the full base URL, e.g. https://api.atlassian.com/...');
     }
   }
+  for (const [key, value, min] of [['retries', input.retries, 0], ['retryBaseDelayMs', input.retryBaseDelayMs, 0]] as const) {
+    if (value !== undefined && !(Number.isInteger(value) && value >= min)) {
+      fail(`${key} ${value} is not a whole number of at least ${min}.`, key === 'retries' ? 'Use 0 to never retry, or the default 5.' : 'Leave it unset (500 ms) unless tests need faster retries.');
+    }
+  }
   if (input.unpublishedLinks !== undefined && !['text', 'confluence'].includes(input.unpublishedLinks)) {
     fail(`unpublishedLinks "${input.unpublishedLinks}" is unknown.`, "Use 'text' (keep the words, drop the link) or 'confluence'.");
   }
@@ -127,6 +138,7 @@ export function resolveOptions(input: ConfluenceLoaderOptions): ResolvedOptions 
     requestTimeoutMs: input.requestTimeoutMs ?? 30_000,
     deadlineMs: input.deadlineMs ?? 30 * 60_000,
     retries: input.retries ?? 5,
+    retryBaseDelayMs: input.retryBaseDelayMs ?? 500,
     contentDir: input.contentDir ?? 'docs',
     archiveLimits: { ...DEFAULT_ARCHIVE_LIMITS, ...input.archiveLimits },
   };

@@ -66,6 +66,7 @@ export async function createPageSource(options: ResolvedOptions, context: Source
     requestTimeoutMs: options.requestTimeoutMs,
     deadlineMs: options.deadlineMs,
     retries: options.retries,
+    baseDelayMs: options.retryBaseDelayMs,
     onRetry: (event) =>
       context.logger.info(`retrying ${event.method} ${event.url} in ${(event.delayMs / 1000).toFixed(1)}s (${event.reason}, attempt ${event.retry + 1})`),
   });
