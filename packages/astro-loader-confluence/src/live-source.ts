@@ -31,7 +31,7 @@ export interface LiveSourceDeps {
 }
 
 const REST_SCOPES =
-  'read:page:confluence, read:space:confluence, read:content-details:confluence and search:confluence';
+  'read:space:confluence, read:page:confluence, read:content-details:confluence, read:label:confluence and search:confluence';
 
 export function createLiveSource(deps: LiveSourceDeps): PageSource {
   const { options } = deps;
