@@ -29,6 +29,7 @@ describe('resolveOptions', () => {
       requestTimeoutMs: 30_000,
       deadlineMs: 30 * 60_000,
       retries: 5,
+      retryBaseDelayMs: 500,
       contentDir: 'docs',
     });
     expect(resolved.archiveLimits).toEqual(DEFAULT_ARCHIVE_LIMITS);
@@ -45,6 +46,7 @@ describe('resolveOptions', () => {
       editLinks: false,
       concurrency: 1,
       retries: 0,
+      retryBaseDelayMs: 0,
       unpublishedLinks: 'confluence',
       failOnUnresolvedLinks: true,
       contentDir: 'wiki',
@@ -57,6 +59,7 @@ describe('resolveOptions', () => {
       editLinks: false,
       concurrency: 1,
       retries: 0,
+      retryBaseDelayMs: 0,
       unpublishedLinks: 'confluence',
       failOnUnresolvedLinks: true,
       contentDir: 'wiki',
@@ -95,6 +98,9 @@ describe('resolveOptions', () => {
     ['an exportUrl without a scheme', { spaceKey: 'D', exportUrl: 'api.atlassian.com/x' }, /exportUrl "api\.atlassian\.com\/x"/, /full base URL/],
     ['an ftp apiUrl', { spaceKey: 'D', apiUrl: 'ftp://host/x' }, /apiUrl/, /full base URL/],
     ['an authUrl with a space', { spaceKey: 'D', authUrl: 'https://auth.atlassian.com/oauth token' }, /authUrl/, /full base URL/],
+    ['negative retries', { spaceKey: 'D', retries: -1 }, /retries -1/, /0 to never retry/],
+    ['fractional retries', { spaceKey: 'D', retries: 1.5 }, /retries 1\.5 is not a whole number/, /default 5/],
+    ['a negative retryBaseDelayMs', { spaceKey: 'D', retryBaseDelayMs: -10 }, /retryBaseDelayMs -10/, /Leave it unset/],
     ['an unknown unpublishedLinks', { spaceKey: 'D', unpublishedLinks: 'drop' as never }, /unpublishedLinks "drop"/, /'text'/],
   ])('refuses %s with a ConfigError and a hint', (_name, input, message, hint) => {
     const error = configError(input);

@@ -178,6 +178,20 @@ describe('planExports with only (incremental)', () => {
     }
   });
 
+  it('meets optimalCallCount over the changed pages, on every shape and change set', () => {
+    for (const [shape, n] of [['balanced', 10_000], ['mixed', 3_000], ['flat', 1_000], ['deep', 1_000]] as const) {
+      const tree = buildSpaceTree(generatePages(shape, n, { chain: 300 }));
+      const ids = [...tree.pages.keys()];
+      expect(optimalCallCount(tree, MAX_PAGES_PER_EXPORT, new Set())).toBe(0);
+      for (const k of [1, 5, 50, 500]) {
+        const only = new Set(ids.filter((_, i) => (i * 104729) % ids.length < k));
+        expect(planExports(tree, { only })).toHaveLength(optimalCallCount(tree, MAX_PAGES_PER_EXPORT, only));
+      }
+      const all = new Set(ids);
+      expect(optimalCallCount(tree, MAX_PAGES_PER_EXPORT, all)).toBe(optimalCallCount(tree));
+    }
+  });
+
   it('never costs more calls than a full plan, and covers every changed page', () => {
     const tree = buildSpaceTree(generatePages('mixed', 3_000, { seed: 9 }));
     const ids = [...tree.pages.keys()];
