@@ -33,8 +33,10 @@ export const ALLOWED_TAGS: ReadonlySet<string> = new Set(
 const DROPPED_WITH_CONTENT = 'script|style|iframe|object|applet|noscript|noembed|noframes|template|textarea|title|xmp|svg|math|frameset';
 const DROPPED_ELEMENT = new RegExp(`<(${DROPPED_WITH_CONTENT})\\b[^>]*>[\\s\\S]*?(?:<\\/\\1\\s*>|$)`, 'gi');
 const OPENS_DROPPED = new RegExp(`^<(${DROPPED_WITH_CONTENT})\\b`, 'i');
-const TAG = /<(\/?)([a-zA-Z][^\s/>]*)((?:\s*[^\s"'>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?)*)\s*(\/?)>/g;
-const ATTRIBUTE = /([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?/g;
+/** An HTML start or end tag: 1 `/` when closing, 2 name, 3 attributes, 4 `/` when self-closing. */
+export const TAG = /<(\/?)([a-zA-Z][^\s/>]*)((?:\s*[^\s"'>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?)*)\s*(\/?)>/g;
+/** One attribute of a tag: 1 name, then its value in 2 (double-quoted), 3 (single-quoted) or 4 (bare). */
+export const ATTRIBUTE = /([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?/g;
 const URL_ATTRIBUTES = new Set(['href', 'src', 'xlink:href', 'background', 'poster', 'cite', 'longdesc', 'lowsrc', 'dynsrc', 'data', 'codebase', 'srcset']);
 const REMOVED_ATTRIBUTES = new Set(['srcdoc', 'formaction', 'action']);
 
@@ -91,6 +93,14 @@ export const remarkHtmlSafety: Plugin<[], Root> = function () {
       const s = span(node);
       if (!s || state.handled.has(node)) return;
       const text = source.slice(s.start, s.end);
+      // A paragraph of nothing but active inline HTML (`<object></object><embed>`) goes whole.
+      if (index === 0 && parent?.type === 'paragraph' && grandparentIsRoot(parent)) {
+        const siblings = parent.children;
+        if (siblings.every((n) => n.type === 'html' && sanitizeHtml((n as Html).value).trim() === '') && removeBlock(span(parent)!)) {
+          for (const sibling of siblings) state.handled.add(sibling);
+          return;
+        }
+      }
       // Inline `<script>…</script>` is split into sibling nodes: drop everything up to the closing tag.
       const opened = OPENS_DROPPED.exec(text)?.[1]?.toLowerCase();
       const closes = (value: string) => new RegExp(`</${opened}\\s*>`, 'i').test(value);
@@ -103,7 +113,26 @@ export const remarkHtmlSafety: Plugin<[], Root> = function () {
         return;
       }
       const clean = sanitizeHtml(text);
-      if (clean !== text) state.edits.push({ start: s.start, end: s.end, replace: clean });
+      if (clean === text) return;
+      if (clean.trim() === '' && parent?.type === 'root' && removeBlock(s)) return;
+      // A function of the inner text: the attachments plugin may retarget URLs in the same HTML.
+      state.edits.push({ start: s.start, end: s.end, replace: sanitizeHtml });
+    }
+
+    /**
+     * Removes a block that was nothing but active content together with the blank lines after
+     * it, so the page gets no gap; only after a blank line (or at the start), where that joins
+     * no blocks. False when it cannot be removed that way.
+     */
+    function removeBlock(s: { start: number; end: number }): boolean {
+      if (!/(?:^|\n[ \t]*\n)$/.test(source.slice(0, s.start))) return false;
+      const end = s.end + (/^(?:[ \t]*\r?\n)*/.exec(source.slice(s.end))?.[0].length ?? 0);
+      state.edits.push({ start: s.start, end, replace: '' });
+      return true;
+    }
+
+    function grandparentIsRoot(paragraph: Parent): boolean {
+      return tree.children.includes(paragraph as Root['children'][number]);
     }
 
     function disarm(node: Link | Image | Definition): void {
