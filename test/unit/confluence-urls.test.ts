@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeTinyLink, encodeTinyLink, parseConfluenceUrl } from '../../packages/astro-loader-confluence/src/confluence-urls.ts';
+import { confluencePageUrl, decodeTinyLink, encodeTinyLink, parseConfluenceUrl } from '../../packages/astro-loader-confluence/src/confluence-urls.ts';
 
 const opts = { siteHosts: ['acme.atlassian.net'], cloudId: 'a1b2c3' };
 const parse = (url: string) => parseConfluenceUrl(url, opts);
@@ -56,4 +56,24 @@ describe('tiny links', () => {
     expect(decodeTinyLink(code)).toBe(String(0xfbffbf));
   });
   it.each(['', 'AAAA', 'has space', 'TOOLONGCODE12'])('rejects %j', (code) => expect(decodeTinyLink(code)).toBeUndefined());
+});
+
+describe('confluencePageUrl', () => {
+  const options = { siteHosts: ['acme.atlassian.net'], cloudId: 'c1' };
+  it('keeps an absolute site URL as written', () => {
+    const url = 'https://acme.atlassian.net/wiki/spaces/DOC/pages/666/Secret?focusedCommentId=1#Top';
+    expect(confluencePageUrl(url, options)).toBe(url);
+  });
+  it('puts host-relative paths on the site under /wiki, keeping a blog date, a tiny code and the query', () => {
+    expect(confluencePageUrl('/display/DOC/2020/01/01/Old+News', options)).toBe('https://acme.atlassian.net/wiki/display/DOC/2020/01/01/Old+News');
+    expect(confluencePageUrl('/wiki/x/AQA2KQE', options)).toBe('https://acme.atlassian.net/wiki/x/AQA2KQE');
+    expect(confluencePageUrl('/wiki/pages/viewpage.action?pageId=666', options)).toBe('https://acme.atlassian.net/wiki/pages/viewpage.action?pageId=666');
+  });
+  it('turns a gateway link into a site link', () => {
+    expect(confluencePageUrl('https://api.atlassian.com/ex/confluence/c1/wiki/spaces/DOC/pages/666#A', options)).toBe('https://acme.atlassian.net/wiki/spaces/DOC/pages/666#A');
+  });
+  it('is undefined for other sites and without a site host', () => {
+    expect(confluencePageUrl('https://example.com/wiki/spaces/DOC/pages/1', options)).toBeUndefined();
+    expect(confluencePageUrl('/wiki/spaces/DOC/pages/1', { siteHosts: [] })).toBeUndefined();
+  });
 });

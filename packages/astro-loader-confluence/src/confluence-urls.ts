@@ -42,6 +42,21 @@ export function parseConfluenceUrl(url: string, options: ConfluenceUrlOptions): 
   return target;
 }
 
+/**
+ * Where a reader finds a link's target in Confluence itself (the 'confluence' policy for pages
+ * that are not published): the URL as written when it already names the site, otherwise the same
+ * path on the site's first host under `/wiki`. Keeping the path keeps what a rebuilt URL would
+ * lose (a blog post's date, a tiny link code, the query). Undefined without a site host.
+ */
+export function confluencePageUrl(url: string, options: ConfluenceUrlOptions): string | undefined {
+  const host = options.siteHosts[0]?.replace(/^https?:\/\//i, '').replace(/\/+$/, '');
+  const path = sitePath(url, options);
+  if (!host || path === undefined) return undefined;
+  const authority = /^(?:https?:)?\/\/([^/?#]+)/i.exec(url)?.[1]?.toLowerCase().replace(/:\d+$/, '');
+  if (authority && authority !== GATEWAY_HOST && /^https?:/i.test(url)) return url;
+  return `https://${host}/wiki${path.replace(/^\/wiki(?=\/|$)/i, '')}`;
+}
+
 /** The path (with query and fragment) of a URL on this site, or undefined for any other URL. */
 function sitePath(url: string, options: ConfluenceUrlOptions): string | undefined {
   if (url.startsWith('/') && !url.startsWith('//')) return url;

@@ -1,3 +1,4 @@
+import { createMarkdownProcessor } from '@astrojs/markdown-remark';
 import { describe, expect, it } from 'vitest';
 import { extractHeadingIds, extractTitle, rewritePage } from '../../../packages/astro-loader-confluence/src/rewrite.ts';
 import { matchAnchor } from '../../../packages/astro-loader-confluence/src/rewrite/anchors.ts';
@@ -33,7 +34,7 @@ describe('rewritePage', () => {
 
   it('links an unpublished page into Confluence under the confluence policy', () => {
     const r = rewritePage('# T\n\n[a](/wiki/pages/viewpage.action?pageId=666)', fixtureContext('confluence'));
-    expect(r.markdown).toBe('[a](https://acme.atlassian.net/wiki/spaces/DOC/pages/666)');
+    expect(r.markdown).toBe('[a](https://acme.atlassian.net/wiki/pages/viewpage.action?pageId=666)');
   });
 
   it('respects base "/" and the home page', () => {
@@ -76,6 +77,21 @@ describe('extractHeadingIds / extractTitle', () => {
     expect(extractHeadingIds(md)).toEqual(['setext', 'über-uns']);
     expect(extractTitle(md)).toBe('Title');
     expect(extractTitle('no heading')).toBeUndefined();
+  });
+});
+
+describe('heading ids match what Astro renders', () => {
+  // Astro slugs heading text after remark-smartypants: `--` becomes an em dash, which the slugger drops.
+  const headings = [
+    'A -- B', 'A --- B', 'x--y', 'A----B', "Don't -- stop", 'a -- b -- c', '**Bold** -- *it*', 'Use `--force` -- carefully',
+    'It\'s "quoted" \'single\'', 'Wait... what', 'Em — dash', 'Q&A: 1/2 (x)', 'Ünïcödé Straße', 'A -- B', '[Link -- text](https://example.com)',
+  ];
+  it('for dashes, quotes, code, emphasis, links, non-ASCII and duplicates', async () => {
+    const markdown = `# Title\n\n${headings.map((h) => `## ${h}\n\ntext\n`).join('\n')}`;
+    const rendered = await (await createMarkdownProcessor()).render(markdown);
+    const astroIds = rendered.metadata.headings.filter((h) => h.depth > 1).map((h) => h.slug);
+    expect(astroIds).toContain('a--b');
+    expect(extractHeadingIds(markdown)).toEqual(astroIds);
   });
 });
 

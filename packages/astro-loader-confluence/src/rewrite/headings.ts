@@ -16,18 +16,38 @@ import { rewriteState } from './state.ts';
 const INLINE_SYNTAX = /[*_~`<&\\[!]/;
 
 /**
- * The plain text of a heading as rendered. The rewrite parser skips emphasis, so a heading whose
- * source holds inline syntax is parsed again, alone, with the full parser.
+ * Astro runs remark-smartypants before it slugs headings. Of what SmartyPants changes, only its
+ * dashes survive github-slugger (quotes and ellipses are dropped either way): exactly two
+ * hyphens become an em dash, which the slugger drops, so `A -- B` is `a--b`, not `a----b`.
+ * Code spans are left alone, as SmartyPants leaves them.
+ */
+const SMARTYPANTS_DASH = /(?<!-)--(?!-)/g;
+
+function smartDashes(text: string): string {
+  return text.includes('--') ? text.replace(SMARTYPANTS_DASH, '\u2014') : text;
+}
+
+/**
+ * The plain text of a heading as Astro slugs it. The rewrite parser skips emphasis, so a heading
+ * whose source holds inline syntax is parsed again, alone, with the full parser.
  */
 export function headingText(heading: Heading, source: string): string {
   const first = heading.children[0];
   const last = heading.children.at(-1);
   const from = first && span(first)?.start;
   const to = last && span(last)?.end;
-  if (from === undefined || to === undefined) return toString(heading, { includeHtml: false, includeImageAlt: false });
+  if (from === undefined || to === undefined) return smartDashes(toString(heading, { includeHtml: false, includeImageAlt: false }));
   const raw = source.slice(from, to);
-  if (!INLINE_SYNTAX.test(raw)) return toString(heading);
-  return toString(fullParser.parse(raw.replace(/\n/g, ' ')), { includeHtml: false, includeImageAlt: false });
+  if (!INLINE_SYNTAX.test(raw)) return smartDashes(toString(heading));
+  return slugText(fullParser.parse(raw.replace(/\n/g, ' ')));
+}
+
+/** Text of a freshly parsed heading (changed in place) with SmartyPants' dashes applied to its text, not its code. */
+function slugText(node: Node): string {
+  visit(node, 'text', (text: { value: string }) => {
+    text.value = smartDashes(text.value);
+  });
+  return toString(node, { includeHtml: false, includeImageAlt: false });
 }
 
 /** The first depth-1 heading at the top level of the document: the page title. */

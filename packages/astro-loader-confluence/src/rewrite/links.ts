@@ -9,7 +9,7 @@ import { visit } from 'unist-util-visit';
 import type { Definition, Link, LinkReference, Root } from 'mdast';
 import type { Plugin } from 'unified';
 import type { PublishedPageRef, UnpublishedReason } from '../types.ts';
-import { decodeSegment, parseConfluenceUrl, type ConfluenceTarget } from '../confluence-urls.ts';
+import { confluencePageUrl, decodeSegment, parseConfluenceUrl, type ConfluenceTarget } from '../confluence-urls.ts';
 import { matchAnchor } from './anchors.ts';
 import { siteUrl, type RewriteContext } from './context.ts';
 import { formatDestination, formatTitle, labelEnd, replaceByLink, retarget, unwrap } from './markdown-syntax.ts';
@@ -99,21 +99,21 @@ export const remarkConfluenceLinks: Plugin<[ConfluenceLinksOptions], Root> = fun
   function resolve(url: string, state: RewriteState): Resolution {
     const target = parseConfluenceUrl(url, options);
     if (!target || target.kind === 'attachment') return { kind: 'leave' };
-    if (target.kind === 'page-title') return fromLookup(options.pageByTitle(target.spaceKey, decodeSegment(target.title)), target, state);
+    if (target.kind === 'page-title') return fromLookup(options.pageByTitle(target.spaceKey, decodeSegment(target.title)), target, url, state);
     if (target.kind === 'blog') {
       if (isOtherSpace(target.spaceKey)) return { kind: 'leave' };
       const found = target.pageId ? options.pageById(target.pageId) : 'outside-export';
       // Blog posts are not part of a page-tree export: an unknown one lies outside it.
-      return fromLookup(found === 'not-found' ? 'outside-export' : found, target, state);
+      return fromLookup(found === 'not-found' ? 'outside-export' : found, target, url, state);
     }
     const found = options.pageById(target.pageId);
     if (found === 'not-found' && target.spaceKey && isOtherSpace(target.spaceKey)) return { kind: 'leave' };
-    return fromLookup(found, target, state);
+    return fromLookup(found, target, url, state);
   }
 
-  function fromLookup(found: PublishedPageRef | UnpublishedReason | undefined, target: Exclude<ConfluenceTarget, { kind: 'attachment' }>, state: RewriteState): Resolution {
+  function fromLookup(found: PublishedPageRef | UnpublishedReason | undefined, target: Exclude<ConfluenceTarget, { kind: 'attachment' }>, url: string, state: RewriteState): Resolution {
     if (found === undefined) return { kind: 'leave' };
-    if (typeof found === 'string') return { kind: 'unpublished', reason: found, confluenceUrl: confluenceUrl(target) };
+    if (typeof found === 'string') return { kind: 'unpublished', reason: found, confluenceUrl: confluencePageUrl(url, options) };
     if (!target.anchor) return { kind: 'published', ref: found };
     if (!found.headingIds) return { kind: 'published', ref: found, anchor: target.anchor };
     const anchor = matchAnchor(target.anchor, found.headingIds, found.title);
@@ -127,17 +127,6 @@ export const remarkConfluenceLinks: Plugin<[ConfluenceLinksOptions], Root> = fun
     return options.spaceKey !== undefined && spaceKey.toLowerCase() !== options.spaceKey.toLowerCase();
   }
 
-  function confluenceUrl(target: Exclude<ConfluenceTarget, { kind: 'attachment' }>): string | undefined {
-    const host = options.siteHosts[0];
-    if (!host) return undefined;
-    const key = target.spaceKey ?? options.spaceKey;
-    if ('pageId' in target && target.pageId) {
-      return key ? `https://${host}/wiki/spaces/${encodeURIComponent(key)}/pages/${target.pageId}` : `https://${host}/wiki/pages/viewpage.action?pageId=${target.pageId}`;
-    }
-    const title = 'title' in target && target.title ? target.title : '';
-    if (!target.spaceKey) return undefined;
-    return `https://${host}/wiki/display/${encodeURIComponent(target.spaceKey)}/${encodeURIComponent(title).replace(/%20/g, '+')}`;
-  }
 };
 
 /** Whether a link's text is its own URL (then the text becomes the target page's title). */
