@@ -176,3 +176,14 @@ describe('treeFromArchive', () => {
     expect(tree.children.get('path:a')).toEqual(['path:a/b']);
   });
 });
+
+describe('titleOf and hashes that belong to the title', () => {
+  it.each([
+    ['# C#\n', 'C#'],
+    ['# F# and C#\n', 'F# and C#'],
+    ['# C# #\n', 'C#'],
+    ['# Title ##\n', 'Title'],
+  ])('reads %j as %j', (markdown, title) => {
+    expect(titleOf(markdown)).toBe(title);
+  });
+});

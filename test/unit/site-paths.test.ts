@@ -107,3 +107,12 @@ describe('assignSitePaths', () => {
     expect(new Set(paths.values()).size).toBe(500);
   });
 });
+
+describe('suffixed paths never take a sibling’s plain path', () => {
+  it('gives every sibling a distinct path when a title looks like a suffixed one', () => {
+    const tree = buildSpaceTree([page('1', 'Home'), page('5', 'Setup 123', '1', 1), page('7', 'Setup', '1', 2), page('123', 'Setup', '1', 3)]);
+    const { paths } = assignSitePaths(tree, new Set(['1', '5', '7', '123']));
+    expect(new Set(paths.values()).size).toBe(paths.size);
+    expect(paths.get('5')).toBe('setup-123');
+  });
+});

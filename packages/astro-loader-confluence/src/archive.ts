@@ -4,6 +4,7 @@
  * no `..`, no backslashes or drive letters, no NUL bytes, no symlinks, bounded entry count and
  * bounded uncompressed size (checked while inflating, not trusted from the header).
  */
+import { crc32 } from 'node:zlib';
 import JSZip from 'jszip';
 import { ArchiveError } from './errors.ts';
 import type { ArchiveFile } from './types.ts';
@@ -66,7 +67,9 @@ export async function readArchive(
 
   let zip: JSZip;
   try {
-    zip = await JSZip.loadAsync(bytes, { checkCRC32: true });
+    // No CRC check here: jszip would inflate every entry to check it, a zip bomb included, before
+    // any limit applies. Each entry's CRC is checked after its bounded inflation instead.
+    zip = await JSZip.loadAsync(bytes, { checkCRC32: false });
   } catch (error) {
     throw new ArchiveError(`The export archive of ${label} is corrupt: ${(error as Error).message}.`, {
       hint: 'Retry the build; a truncated download usually explains it.',
@@ -75,6 +78,12 @@ export async function readArchive(
 
   const warnings: string[] = [];
   const entries = Object.values(zip.files);
+  if (entries.length > limits.maxEntries) {
+    // A zip64 archive declares its count elsewhere; the loaded index is the count that matters.
+    throw new ArchiveError(`The export archive of ${label} holds ${entries.length} entries, over the limit of ${limits.maxEntries}.`, {
+      hint: 'Raise archiveLimits.maxEntries if this space really has that many files.',
+    });
+  }
   if (declared > entries.length) {
     warnings.push(`${label}: the archive holds ${declared - entries.length} entries whose names repeat others; only the last of each was kept.`);
   }
@@ -83,9 +92,19 @@ export async function readArchive(
   let total = 0;
   for (const entry of entries) {
     if (entry.dir) continue;
-    const checked = checkEntryPath(entry.name);
+    // jszip quietly resolves `..` in names (`../home.md` becomes `home.md`, which could replace a
+    // real page): judge the name as the archive wrote it.
+    const original = (entry as { unsafeOriginalName?: string }).unsafeOriginalName ?? entry.name;
+    const checked = checkEntryPath(original);
     if ('refused' in checked) {
-      warnings.push(`${label}: skipped archive entry ${JSON.stringify(entry.name)}: it ${checked.refused}.`);
+      if (original !== entry.name && declared > entries.length) {
+        // jszip filed this entry under a resolved name that another entry also had: the real page
+        // behind that name is gone, so the archive cannot be trusted at all.
+        throw new ArchiveError(`The export archive of ${label} has an entry ${JSON.stringify(original)} that ${checked.refused} and hides another entry; the archive was refused.`, {
+          hint: 'This archive was tampered with or corrupted on the way; nothing from it was written. Retry the build, and check any proxy set in CONFLUENCE_EXPORT_URL.',
+        });
+      }
+      warnings.push(`${label}: skipped archive entry ${JSON.stringify(original)}: it ${checked.refused}.`);
       continue;
     }
     const mode = entry.unixPermissions;
@@ -95,6 +114,12 @@ export async function readArchive(
     }
     const remaining = limits.maxTotalBytes - total;
     const data = await inflateBounded(entry, Math.min(limits.maxEntryBytes, remaining), label, limits);
+    const expectedCrc = (entry as unknown as { _data?: { crc32?: number } })._data?.crc32;
+    if (typeof expectedCrc === 'number' && crc32(data) !== expectedCrc >>> 0) {
+      throw new ArchiveError(`The export archive of ${label} is corrupt: entry ${JSON.stringify(entry.name)} fails its CRC check.`, {
+        hint: 'Retry the build; a truncated or altered download usually explains it.',
+      });
+    }
     total += data.byteLength;
     files.push({ path: checked.path, data });
   }

@@ -4,6 +4,7 @@
  */
 import { ConfigError } from './errors.ts';
 import { DEFAULT_ARCHIVE_LIMITS, type ArchiveLimits } from './archive.ts';
+import type { VersionOption } from './versions.ts';
 
 export type ConfluenceEnvironment = 'production' | 'staging' | 'development';
 
@@ -69,6 +70,10 @@ export interface ConfluenceLoaderOptions {
   editLinks?: boolean;
   /** Collection path under the content folder the virtual files are placed in. Default `docs` (Starlight). */
   contentDir?: string;
+  /** Frozen versions of the docs, each built from a snapshot and served under `/<slug>/` (see versions.ts). */
+  versions?: VersionOption[];
+  /** Every sub-folder of this directory holding a snapshot is a version named by the folder (`CONFLUENCE_VERSIONS_DIR`). */
+  versionsDir?: string;
 }
 
 type Defaulted =
@@ -140,6 +145,20 @@ export function resolveOptions(input: ConfluenceLoaderOptions): ResolvedOptions 
     retries: input.retries ?? 5,
     retryBaseDelayMs: input.retryBaseDelayMs ?? 500,
     contentDir: input.contentDir ?? 'docs',
-    archiveLimits: { ...DEFAULT_ARCHIVE_LIMITS, ...input.archiveLimits },
+    archiveLimits: resolveArchiveLimits(input.archiveLimits, fail),
   };
+}
+
+/** Limits given as `undefined` keep their default: a missing number must never switch a limit off. */
+function resolveArchiveLimits(input: Partial<ArchiveLimits> | undefined, fail: (message: string, hint: string) => never): ArchiveLimits {
+  const limits = { ...DEFAULT_ARCHIVE_LIMITS };
+  for (const key of Object.keys(DEFAULT_ARCHIVE_LIMITS) as (keyof ArchiveLimits)[]) {
+    const value = input?.[key];
+    if (value === undefined) continue;
+    if (!Number.isInteger(value) || value < 1) {
+      fail(`archiveLimits.${key} is ${value}.`, 'Use a whole number above zero, or leave it out for the default.');
+    }
+    limits[key] = value;
+  }
+  return limits;
 }

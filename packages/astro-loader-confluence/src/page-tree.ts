@@ -14,7 +14,8 @@ const decoder = new TextDecoder('utf-8');
 
 /** Title from the page's first `# ` heading (the app always writes one). */
 export function titleOf(markdown: string): string | undefined {
-  const match = /^[ \t]{0,3}#[ \t]+(.+?)[ \t#]*$/m.exec(markdown.slice(0, 4096));
+  // A closing run of `#` counts only after a space (CommonMark), so "C#" keeps its hash.
+  const match = /^[ \t]{0,3}#[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*$/m.exec(markdown.slice(0, 4096));
   return match?.[1]?.trim();
 }
 

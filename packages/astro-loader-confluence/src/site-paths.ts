@@ -26,12 +26,16 @@ export function assignSitePaths(tree: SpaceTree, published: ReadonlySet<string>)
       if (list) list.push(id);
       else bySlug.set(slug, [id]);
     }
+    // Plain slugs are claimed first, so a suffixed one can never take a sibling's plain path.
+    const taken = new Set(bySlug.keys());
     for (const [slug, ids] of bySlug) {
       // The oldest page (lowest id) keeps the plain slug; others get their id appended. Unlike a
       // counter, that stays the same when pages are reordered or added.
       const sorted = [...ids].sort(compareIds);
       sorted.forEach((id, i) => {
-        const segment = i === 0 ? slug : `${slug}-${id}`;
+        let segment = i === 0 ? slug : `${slug}-${id}`;
+        for (let n = 2; i > 0 && taken.has(segment); n++) segment = `${slug}-${id}-${n}`;
+        taken.add(segment);
         paths.set(id, prefix + segment);
       });
       if (sorted.length > 1) {

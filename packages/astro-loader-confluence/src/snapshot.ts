@@ -79,7 +79,13 @@ export async function writeSnapshot(
     await writeFileAtomic(join(temp, MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
     const old = existsSync(target) ? `${temp}.old` : undefined;
     if (old) await rename(target, old);
-    await rename(temp, target);
+    try {
+      await rename(temp, target);
+    } catch (error) {
+      // Put the previous snapshot back: a failed write must leave it whole, where it was.
+      if (old) await rename(old, target);
+      throw error;
+    }
     if (old) await rm(old, { recursive: true, force: true });
   } catch (error) {
     await rm(temp, { recursive: true, force: true });
