@@ -66,7 +66,7 @@ export function createLiveSource(deps: LiveSourceDeps): PageSource {
         await onPage(page);
       };
 
-      const runBatch = async (batch: ExportBatch, withAttachments: boolean): Promise<void> => {
+      const runBatch = async (batch: ExportBatch, withAttachments: boolean, retriedTimeout = false): Promise<void> => {
         const name = batch.kind === 'subtree' ? `page ${batch.pageId} and its ${batch.pageCount - 1} descendants` : `page ${batch.pageId}`;
         let zip: Uint8Array;
         try {
@@ -86,6 +86,12 @@ export function createLiveSource(deps: LiveSourceDeps): PageSource {
               total += parts.length;
               for (const part of parts) queue.push(part);
               return;
+            }
+            // A 504 may come from a proxy or gateway having a bad moment rather than from the app's
+            // time limit: try the same call once more before giving up the page's attachments.
+            if (error instanceof ExportTimeoutError && !retriedTimeout) {
+              deps.warn(`The export of ${name} timed out and cannot be split; trying it once more.`);
+              return runBatch(batch, withAttachments, true);
             }
             if (withAttachments) {
               deps.warn(`Page ${batch.pageId} ("${tree.pages.get(batch.pageId)?.title}") is too large to export with its attachments; exporting its text alone. Its images will link to Confluence.`);
@@ -168,17 +174,19 @@ async function discoverWithRest(deps: LiveSourceDeps): Promise<Discovery> {
  */
 async function discoverWithoutRest(deps: LiveSourceDeps, cause: RestScopeError): Promise<Discovery> {
   const { options } = deps;
+  // Export first: REST refusing the token may mean a bad or expired token rather than missing
+  // scopes, and then the export's own error (401: refresh the token) is the one that helps.
+  const answer = await bulkExport(deps.http, deps.auth, deps.exportUrl, {
+    ...(options.rootPageId ? { pageId: options.rootPageId, bulkExport: true } : { spaceKey: options.spaceKey }),
+    maxPages: MAX_PAGES_PER_EXPORT,
+    includeAttachments: options.includeAttachments,
+  });
   if (options.excludeLabels.length > 0) {
     throw new ConfigError('CONFLUENCE_EXCLUDE_LABELS is set, but the token cannot read labels (no REST scopes), so excluded pages could not be kept out.', {
       hint: `Grant the REST scopes ${REST_SCOPES} to the OAuth integration, or publish through an account that cannot see the excluded pages and unset CONFLUENCE_EXCLUDE_LABELS.`,
       cause,
     });
   }
-  const answer = await bulkExport(deps.http, deps.auth, deps.exportUrl, {
-    ...(options.rootPageId ? { pageId: options.rootPageId, bulkExport: true } : { spaceKey: options.spaceKey }),
-    maxPages: MAX_PAGES_PER_EXPORT,
-    includeAttachments: options.includeAttachments,
-  });
   const archive = await readArchive(answer.zip, options.rootPageId ? `page ${options.rootPageId}` : `space ${options.spaceKey}`, options.archiveLimits);
   const byFolder = pagesInArchive(archive.files);
   const files = new Map(archive.files.map((f) => [f.path, f]));
