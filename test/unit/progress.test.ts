@@ -58,3 +58,12 @@ describe('throttledProgress', () => {
     expect(lines).toEqual([expect.stringContaining('1m01s elapsed ~1m01s left')]);
   });
 });
+
+describe('throttledProgress with a clock that starts at zero', () => {
+  it('emits the first step', () => {
+    const lines: string[] = [];
+    const report = throttledProgress((line) => lines.push(line), 2_000, () => 0);
+    report({ batchesDone: 1, batchesTotal: 10, pagesDone: 5, pagesTotal: 50 });
+    expect(lines).toHaveLength(1);
+  });
+});

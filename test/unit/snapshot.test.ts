@@ -163,6 +163,14 @@ describe('newestSnapshot', () => {
     expect(await newestSnapshot(root)).toBe(join(root, 'real'));
   });
 
+  it('skips a snapshot whose manifest is damaged instead of failing', async () => {
+    const root = await tempDir('snaps-');
+    await fakeSnapshot(join(root, 'good'), '2024-01-01T00:00:00.000Z');
+    await mkdir(join(root, 'broken'));
+    await writeFile(join(root, 'broken', MANIFEST), '{ not json');
+    expect(await newestSnapshot(root)).toBe(join(root, 'good'));
+  });
+
   it('is undefined when there is none', async () => {
     const root = await tempDir('snaps-');
     expect(await newestSnapshot(root)).toBeUndefined();

@@ -68,4 +68,12 @@ describe('drainQueue', () => {
     });
     expect(finished).toBe(3);
   });
+
+  it('rejects when work throws synchronously in a later round', async () => {
+    const work = (n: number): Promise<void> => {
+      if (n === 3) throw new Error('sync boom');
+      return Promise.resolve();
+    };
+    await expect(drainQueue([1, 2, 3, 4], 1, work)).rejects.toThrow('sync boom');
+  });
 });

@@ -25,7 +25,7 @@ export function formatProgress(p: ProgressSnapshot, elapsedMs: number): string {
 /** Calls `emit` at most every `intervalMs`, and always for the last step. */
 export function throttledProgress(emit: (line: string) => void, intervalMs = 2000, now = Date.now) {
   const start = now();
-  let last = 0;
+  let last = -Infinity;
   return (p: ProgressSnapshot) => {
     const t = now();
     const finished = p.batchesDone >= p.batchesTotal;

@@ -118,8 +118,9 @@ export async function newestSnapshot(dir: string): Promise<string | undefined> {
   for (const name of await readdir(dir)) {
     const path = join(dir, name);
     if (name.startsWith('.') || !(await stat(path)).isDirectory() || !existsSync(join(path, MANIFEST))) continue;
-    const manifest = await readManifest(path);
-    if (!best || manifest.takenAt > best.takenAt) best = { path, takenAt: manifest.takenAt };
+    // One damaged snapshot must not hide the others: skip it.
+    const manifest = await readManifest(path).catch(() => undefined);
+    if (manifest && (!best || manifest.takenAt > best.takenAt)) best = { path, takenAt: manifest.takenAt };
   }
   return best?.path;
 }

@@ -16,7 +16,8 @@ export function drainQueue<T>(queue: T[], concurrency: number, work: (item: T) =
       while (active < concurrency && queue.length > 0) {
         const item = queue.shift()!;
         active++;
-        work(item).then(
+        // Through a promise, so that work throwing synchronously still rejects the queue.
+        Promise.resolve().then(() => work(item)).then(
           () => {
             active--;
             pump();
