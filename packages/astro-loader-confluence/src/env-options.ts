@@ -23,6 +23,8 @@ export const ENV_VARIABLES = [
   'CONFLUENCE_AUTH_URL',
   'CONFLUENCE_EXCLUDE_LABELS',
   'CONFLUENCE_SNAPSHOT',
+  'CONFLUENCE_SNAPSHOTS_DIR',
+  'CONFLUENCE_TOKEN_STORE',
   'CONFLUENCE_EDIT_LINKS',
 ] as const;
 
@@ -60,12 +62,13 @@ export function confluenceOptionsFromEnv(env: Env = process.env): ConfluenceLoad
     cloudId: value(env, 'CONFLUENCE_CLOUD_ID'),
     environment: value(env, 'CONFLUENCE_ENV') as ConfluenceEnvironment | undefined,
     accessToken: value(env, 'CONFLUENCE_ACCESS_TOKEN'),
-    oauth: clientId && clientSecret && refreshToken ? { clientId, clientSecret, refreshToken } : undefined,
+    oauth: clientId && clientSecret && refreshToken ? { clientId, clientSecret, refreshToken, storePath: value(env, 'CONFLUENCE_TOKEN_STORE') } : undefined,
     exportUrl: value(env, 'CONFLUENCE_EXPORT_URL'),
     apiUrl: value(env, 'CONFLUENCE_API_URL'),
     authUrl: value(env, 'CONFLUENCE_AUTH_URL'),
     excludeLabels: labels ? labels.split(',').map((l) => l.trim()).filter(Boolean) : undefined,
     snapshot: value(env, 'CONFLUENCE_SNAPSHOT'),
+    snapshotsDir: value(env, 'CONFLUENCE_SNAPSHOTS_DIR'),
     editLinks: value(env, 'CONFLUENCE_EDIT_LINKS') === undefined ? undefined : !/^(false|0|no|off)$/i.test(value(env, 'CONFLUENCE_EDIT_LINKS')!),
   };
 }

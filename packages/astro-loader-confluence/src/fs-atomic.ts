@@ -1,7 +1,8 @@
 /** File writes that never leave a half-written file behind: write a sibling, then rename over. */
 import { randomBytes } from 'node:crypto';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { existsSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 
 export async function writeFileAtomic(
   path: string,
@@ -15,6 +16,25 @@ export async function writeFileAtomic(
     await rename(temp, path);
   } catch (error) {
     await rm(temp, { force: true });
+    throw error;
+  }
+}
+
+/**
+ * Fills a sibling temporary folder, then swaps it in place of `target`: readers see the old folder
+ * or the new one, never half of each, and a failure while filling leaves the old one untouched.
+ */
+export async function replaceDirAtomic(target: string, fill: (temp: string) => Promise<void>): Promise<void> {
+  const temp = join(dirname(target), `.${basename(target)}.${randomBytes(4).toString('hex')}.tmp`);
+  await mkdir(temp, { recursive: true });
+  try {
+    await fill(temp);
+    const old = existsSync(target) ? `${temp}.old` : undefined;
+    if (old) await rename(target, old);
+    await rename(temp, target);
+    if (old) await rm(old, { recursive: true, force: true });
+  } catch (error) {
+    await rm(temp, { recursive: true, force: true });
     throw error;
   }
 }

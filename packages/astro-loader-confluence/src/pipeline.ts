@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { buildEntries, type BuildEntriesResult } from './entries.ts';
 import { ConfluenceLoaderError } from './errors.ts';
 import type { ResolvedOptions } from './options.ts';
-import { throttledProgress } from './progress.ts';
+import { throttledProgress, type ProgressSnapshot } from './progress.ts';
 import { RawCache, rawCacheDir } from './raw-cache.ts';
 import { writeSnapshot } from './snapshot.ts';
 import { createPageSource, sourceKey } from './sources.ts';
@@ -32,6 +32,8 @@ export interface PipelineContext {
   logger: PipelineLogger;
   /** The state the previous successful sync returned. */
   previous?: SyncState;
+  /** Export progress as numbers (the CLI draws a bar); without it, a throttled line goes to the logger. */
+  onProgress?: (progress: ProgressSnapshot) => void;
 }
 
 export interface PipelineResult {
@@ -58,7 +60,7 @@ export async function runPipeline(options: ResolvedOptions, context: PipelineCon
       key: sourceKey(options),
       onPlan: ({ published, excluded, toFetch }) =>
         logger.info(`${published} pages to publish, ${excluded} left out (restricted or excluded), ${toFetch} to export${toFetch === 0 ? ' (all up to date)' : ''}`),
-      onProgress: throttledProgress((line) => logger.info(line)),
+      onProgress: context.onProgress ?? throttledProgress((line) => logger.info(line)),
     });
   } finally {
     await source.close();
