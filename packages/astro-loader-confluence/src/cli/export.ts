@@ -1,0 +1,170 @@
+/**
+ * `confluence-export export <dir>`: the space (or page tree) as a folder of Markdown files, for
+ * people who want files rather than a site. The pages go through the site's own pipeline (publish
+ * filter, link and attachment rewriting), then links are pointed at the files (file-links.ts):
+ *
+ *   index.md                       the home page
+ *   guides.md, guides/setup.md     a page, and its children in the folder of the same name
+ *   guides/setup.attachments/x.png a page's attachments, beside it (slugs never contain a dot)
+ *   .confluence-export.json        what was exported from where, page by page
+ *
+ * The folder is filled beside the target and swapped in whole, so it is never half-written.
+ */
+import { existsSync } from 'node:fs';
+import { copyFile, mkdir, readdir, stat, writeFile } from 'node:fs/promises';
+import { dirname, join, posix, resolve, sep } from 'node:path';
+import { entryId, type PageEntry } from '../entries.ts';
+import { ConfigError } from '../errors.ts';
+import { replaceDirAtomic } from '../fs-atomic.ts';
+import type { ResolvedOptions } from '../options.ts';
+import { safeName, type RawCache } from '../raw-cache.ts';
+import type { SyncOutcome } from '../sync.ts';
+import { VERSION } from '../version.ts';
+import { EXIT, intFlag, parse, sharedFlagHelp, UsageError } from './args.ts';
+import { envFor, syncOptions, withSync } from './config.ts';
+import { EXPORT_BASE, relinkForFiles } from './file-links.ts';
+import type { Reporter } from './reporter.ts';
+
+export const EXPORT_MANIFEST = '.confluence-export.json';
+
+export const EXPORT_HELP = `Usage: confluence-export export <dir> [options]
+
+Writes every published page as a Markdown file (frontmatter: title, confluenceId, version,
+lastUpdated) with its attachments beside it, links between pages and to attachments pointing at
+the files relatively. Restricted and excluded pages are left out, exactly as on the site. The
+folder is written atomically and replaced whole on the next run.
+
+Options:
+${sharedFlagHelp()}
+  --concurrency <n>         export calls in flight at once (default 4)
+  --no-attachments          leave attachments out
+  --cache-dir <path>        keep the raw cache here between runs (default: a temporary folder)
+  -h, --help                show this help
+
+Example:
+  confluence-export export ./docs-md --space DOCS --site acme.atlassian.net --env-file .env.confluence`;
+
+export async function exportCommand(args: string[], reporter: Reporter): Promise<number> {
+  const { values, positionals } = parse('export', args, {
+    concurrency: { type: 'string' },
+    'no-attachments': { type: 'boolean' },
+    'cache-dir': { type: 'string' },
+  }, { confluence: true, positionals: 1 });
+  if (values.help) {
+    reporter.out(EXPORT_HELP);
+    return EXIT.ok;
+  }
+  if (!positionals[0]) throw new UsageError('Name the folder to write the Markdown to: confluence-export export <dir>.', 'export');
+  const target = resolve(positionals[0]);
+  const options = syncOptions(await envFor(values), 'export', {
+    includeAttachments: values['no-attachments'] ? false : undefined,
+    concurrency: values.concurrency === undefined ? undefined : intFlag(values, 'concurrency', 'export', 4, 1, 32),
+  });
+  await refuseForeignFolder(target);
+  const written = await withSync(options, reporter, { cacheDir: values['cache-dir'] as string | undefined, contentDir: target, base: EXPORT_BASE }, async ({ result }) => {
+    const entries = result.built!.entries;
+    await replaceDirAtomic(target, (temp) => writeExport(temp, target, entries, result.outcome, result.cache, options));
+    return entries.length;
+  });
+  reporter.out(`Exported ${written} pages to ${target}`);
+  return EXIT.ok;
+}
+
+interface ExportedFile {
+  id: string;
+  title: string;
+  version: number;
+  file: string;
+  attachments: string[];
+}
+
+async function writeExport(temp: string, target: string, entries: PageEntry[], outcome: SyncOutcome, cache: RawCache, options: ResolvedOptions): Promise<void> {
+  const fileOfPath = (path: string) => `${entryId(path)}.md`;
+  const attachmentFolderOf = (pageId: string) => `${entryId(outcome.sitePaths.paths.get(pageId)!)}.attachments`;
+  const cacheAttachments = join(cache.root, 'attachments') + sep;
+  const idBySafeName = new Map([...outcome.decision.published].map((id) => [safeName(id), id]));
+  const pages: ExportedFile[] = [];
+
+  for (const entry of entries) {
+    const id = entry.data.confluence.id;
+    const file = `${entry.id}.md`;
+    const here = posix.dirname(file);
+    const fileLink = (to: string, anchor = '') => `${encodePath(posix.relative(here, to))}${anchor}`;
+    const attachmentLink = (owner: string, fileName: string) =>
+      outcome.decision.published.has(owner) && cache.hasAttachment(owner, fileName)
+        ? fileLink(posix.join(attachmentFolderOf(owner), safeName(fileName)))
+        : undefined;
+
+    const body = relinkForFiles(entry.body, (url) => {
+      if (url.startsWith(EXPORT_BASE)) {
+        const rest = url.slice(EXPORT_BASE.length);
+        const attachment = /^_attachments\/([^/]+)\/([^/?#]+)$/.exec(rest);
+        if (attachment) return attachmentLink(decode(attachment[1]!), decode(attachment[2]!));
+        const [path = '', anchor] = rest.split('#', 2);
+        return fileLink(fileOfPath(decode(path).replace(/\/$/, '')), anchor === undefined ? '' : `#${anchor}`);
+      }
+      // Images shown on a page point into the raw cache, relative to the page's file.
+      if (/^[a-z][a-z0-9+.-]*:|^[/#]/i.test(url)) return undefined;
+      const absolute = resolve(dirname(join(target, file)), decode(url));
+      if (!absolute.startsWith(cacheAttachments)) return undefined;
+      const [owner, name] = absolute.slice(cacheAttachments.length).split(sep);
+      const ownerId = owner === undefined ? undefined : idBySafeName.get(owner);
+      return ownerId && name ? attachmentLink(ownerId, name) : undefined;
+    });
+
+    await mkdir(dirname(join(temp, file)), { recursive: true });
+    await writeFile(join(temp, file), `${frontmatter(entry)}${body}`);
+
+    const names = (outcome.state.pages[id]?.attachments ?? []).filter((name) => cache.hasAttachment(id, name));
+    for (const name of names) {
+      const to = join(temp, attachmentFolderOf(id), safeName(name));
+      await mkdir(dirname(to), { recursive: true });
+      await copyFile(cache.attachmentPath(id, name), to);
+    }
+    pages.push({ id, title: entry.data.title, version: entry.data.confluence.version, file, attachments: names.map((name) => posix.join(attachmentFolderOf(id), safeName(name))) });
+  }
+
+  const manifest = {
+    tool: `astro-loader-confluence@${VERSION}`,
+    exportedAt: new Date().toISOString(),
+    source: { site: options.site, spaceKey: options.spaceKey, rootPageId: options.rootPageId, snapshot: options.snapshot },
+    pages,
+  };
+  await writeFile(join(temp, EXPORT_MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
+}
+
+/** YAML frontmatter; JSON strings are valid YAML scalars, so titles need no escaping rules of their own. */
+function frontmatter(entry: PageEntry): string {
+  const { data } = entry;
+  const lines = [
+    `title: ${JSON.stringify(data.title)}`,
+    `confluenceId: ${JSON.stringify(data.confluence.id)}`,
+    `version: ${data.confluence.version}`,
+    ...(data.lastUpdated ? [`lastUpdated: ${data.lastUpdated.toISOString()}`] : []),
+    ...(data.confluence.url ? [`confluenceUrl: ${JSON.stringify(data.confluence.url)}`] : []),
+  ];
+  return `---\n${lines.join('\n')}\n---\n\n`;
+}
+
+function encodePath(path: string): string {
+  return path.split('/').map((segment) => (segment === '..' || segment === '.' ? segment : encodeURIComponent(segment))).join('/');
+}
+
+function decode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+/** The export replaces `dir` whole: never let that delete a folder this command did not write. */
+async function refuseForeignFolder(dir: string): Promise<void> {
+  if (!existsSync(dir)) return;
+  if (!(await stat(dir)).isDirectory()) throw new ConfigError(`${dir} exists and is not a folder.`, { hint: 'Name a new folder.' });
+  if ((await readdir(dir)).length > 0 && !existsSync(join(dir, EXPORT_MANIFEST))) {
+    throw new ConfigError(`${dir} is not empty and was not written by \`confluence-export export\` (no ${EXPORT_MANIFEST}); exporting there would replace its contents.`, {
+      hint: 'Name a new or empty folder.',
+    });
+  }
+}
