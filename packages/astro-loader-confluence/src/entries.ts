@@ -9,6 +9,7 @@ import type { SyncOutcome } from './sync.ts';
 import type { PublishedPageRef, UnpublishedReason, UnresolvedLink } from './types.ts';
 import { looseKey } from './slug.ts';
 import { walkTree } from './space-tree.ts';
+import type { DocsVersionRef } from './version-switcher.ts';
 
 export interface EntryData {
   title: string;
@@ -24,6 +25,8 @@ export interface EntryData {
     spaceKey?: string;
     /** The page's URL in Confluence, when the site is known. */
     url?: string;
+    /** Set on the pages of a frozen version (versions.ts). */
+    docsVersion?: DocsVersionRef;
   };
 }
 

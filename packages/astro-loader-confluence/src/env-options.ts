@@ -26,6 +26,7 @@ export const ENV_VARIABLES = [
   'CONFLUENCE_SNAPSHOTS_DIR',
   'CONFLUENCE_TOKEN_STORE',
   'CONFLUENCE_EDIT_LINKS',
+  'CONFLUENCE_VERSIONS_DIR',
 ] as const;
 
 const value = (env: Env, name: string): string | undefined => {
@@ -68,6 +69,7 @@ export function confluenceOptionsFromEnv(env: Env = process.env): ConfluenceLoad
     authUrl: value(env, 'CONFLUENCE_AUTH_URL'),
     excludeLabels: labels ? labels.split(',').map((l) => l.trim()).filter(Boolean) : undefined,
     snapshot: value(env, 'CONFLUENCE_SNAPSHOT'),
+    versionsDir: value(env, 'CONFLUENCE_VERSIONS_DIR'),
     snapshotsDir: value(env, 'CONFLUENCE_SNAPSHOTS_DIR'),
     editLinks: value(env, 'CONFLUENCE_EDIT_LINKS') === undefined ? undefined : !/^(false|0|no|off)$/i.test(value(env, 'CONFLUENCE_EDIT_LINKS')!),
   };

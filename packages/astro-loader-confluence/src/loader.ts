@@ -14,7 +14,9 @@ import { ConfluenceLoaderError, formatError } from './errors.ts';
 import { resolveOptions, type ConfluenceLoaderOptions, type ResolvedOptions } from './options.ts';
 import { contentDirFor, runPipeline } from './pipeline.ts';
 import { confluenceDataSchema } from './schema.ts';
-import type { SyncState } from './sync.ts';
+import type { SyncOutcome, SyncState } from './sync.ts';
+import { versionSlugOf, type VersionedEntry } from './version-switcher.ts';
+import { asVersionEntry, checkVersionCollisions, resolveVersions, versionBase, versionCacheCollection, type DocsVersion } from './versions.ts';
 
 const STATE_KEY = 'confluence-sync-state';
 
@@ -40,42 +42,82 @@ export function confluenceLoader(options: ConfluenceLoaderOptions): Loader {
 
 type Rendered = Awaited<ReturnType<LoaderContext['renderMarkdown']>>;
 
+/** One thing to sync into the collection: the live space, or a frozen version from its snapshot. */
+interface Part {
+  version?: DocsVersion;
+  options: ResolvedOptions;
+  stateKey: string;
+  base: string;
+  contentDir: string;
+  collection: string;
+}
+
 async function load(context: LoaderContext, options: ResolvedOptions): Promise<void> {
   const { logger, store, meta, config } = context;
   const started = Date.now();
   const root = fileURLToPath(config.root);
-  const { outcome, built, timings } = await runPipeline(options, {
-    root,
-    cacheDir: fileURLToPath(config.cacheDir),
-    collection: context.collection,
-    contentDir: contentDirFor(fileURLToPath(config.srcDir), options.contentDir),
-    base: config.base,
-    logger,
-    previous: parseState(meta.get(STATE_KEY)),
-  });
+  const contentDir = contentDirFor(fileURLToPath(config.srcDir), options.contentDir);
+  const versions = await resolveVersions(options, root);
+  const parts: Part[] = [
+    { options, stateKey: STATE_KEY, base: config.base, contentDir, collection: context.collection },
+    // A version is its snapshot run through the same pipeline, linked under its own base.
+    ...versions.map((version) => ({
+      version,
+      options: { ...options, snapshot: version.snapshot, site: version.site ?? options.site, writeSnapshot: undefined },
+      stateKey: `${STATE_KEY}:${version.slug}`,
+      base: versionBase(config.base, version.slug),
+      contentDir: join(contentDir, version.slug),
+      collection: versionCacheCollection(context.collection, version.slug),
+    })),
+  ];
 
-  if (!built) {
-    writeStats({ pages: outcome.decision.published.size, rendered: 0, rewriteMs: 0, renderMs: 0, syncMs: timings.syncMs, exportCalls: outcome.exportCalls });
-    meta.set(STATE_KEY, JSON.stringify(outcome.state));
-    logger.info(`All ${outcome.decision.published.size} pages are up to date (${((Date.now() - started) / 1000).toFixed(1)}s)`);
+  const results: { part: Part; outcome: SyncOutcome; entries: PageEntry[] | null }[] = [];
+  for (const part of parts) {
+    const { outcome, built } = await runPipeline(part.options, {
+      root,
+      cacheDir: fileURLToPath(config.cacheDir),
+      collection: part.collection,
+      contentDir: part.contentDir,
+      base: part.base,
+      logger: part.version ? logger.fork(`${logger.label}:${part.version.slug}`) : logger,
+      previous: parseState(meta.get(part.stateKey)),
+    });
+    const entries = built && (part.version ? built.entries.map((entry) => asVersionEntry(entry, part.version!)) : built.entries);
+    if (!part.version && entries) checkVersionCollisions(entries.map((entry) => entry.id), versions);
+    results.push({ part, outcome, entries });
+  }
+  const saveStates = () => {
+    for (const { part, outcome } of results) meta.set(part.stateKey, JSON.stringify(outcome.state));
+  };
+  const pageCount = results.reduce((sum, { outcome }) => sum + outcome.decision.published.size, 0);
+
+  if (results.every(({ entries }) => entries === null)) {
+    saveStates();
+    logger.info(`All ${pageCount} pages are up to date (${((Date.now() - started) / 1000).toFixed(1)}s)`);
     return;
   }
 
   // Render everything before touching the store: a failure half-way must leave the last good content.
   const updates: { entry: PageEntry; data: Record<string, unknown>; digest: string; rendered: Rendered }[] = [];
-  let renderMs = 0;
-  for (const entry of built.entries) {
-    const digest = context.generateDigest({ body: entry.body, data: JSON.stringify(entry.data), filePath: entry.filePath });
-    const existing = store.get(entry.id);
-    if (existing?.digest === digest && existing.rendered) continue;
-    const data = await context.parseData({ id: entry.id, data: entry.data as unknown as Record<string, unknown>, filePath: entry.filePath });
-    const renderStarted = performance.now();
-    const rendered = await context.renderMarkdown(entry.body, { fileURL: pathToFileURL(join(root, entry.filePath)) });
-    renderMs += performance.now() - renderStarted;
-    updates.push({ entry, data, digest, rendered });
+  const keep = new Set<string>();
+  for (const { part, entries } of results) {
+    if (entries === null) {
+      // Nothing changed in this part: its entries in the store still stand.
+      const slug = part.version?.slug ?? '';
+      for (const id of store.keys()) if (versionSlugOf(store.get(id) as unknown as VersionedEntry) === slug) keep.add(id);
+      continue;
+    }
+    for (const entry of entries) {
+      keep.add(entry.id);
+      const digest = context.generateDigest({ body: entry.body, data: JSON.stringify(entry.data), filePath: entry.filePath });
+      const existing = store.get(entry.id);
+      if (existing?.digest === digest && existing.rendered) continue;
+      const data = await context.parseData({ id: entry.id, data: entry.data as unknown as Record<string, unknown>, filePath: entry.filePath });
+      const rendered = await context.renderMarkdown(entry.body, { fileURL: pathToFileURL(join(root, entry.filePath)) });
+      updates.push({ entry, data, digest, rendered });
+    }
   }
 
-  const keep = new Set(built.entries.map((entry) => entry.id));
   for (const id of store.keys()) if (!keep.has(id)) store.delete(id);
   for (const { entry, data, digest, rendered } of updates) {
     store.set({
@@ -88,28 +130,12 @@ async function load(context: LoaderContext, options: ResolvedOptions): Promise<v
       assetImports: rendered.metadata?.imagePaths,
     });
   }
-  meta.set(STATE_KEY, JSON.stringify(outcome.state));
-  writeStats({
-    pages: built.entries.length,
-    rendered: updates.length,
-    rewriteMs: timings.entriesMs,
-    renderMs,
-    syncMs: timings.syncMs,
-    exportCalls: outcome.exportCalls,
-  });
+  saveStates();
+  const exported = results.reduce((sum, { outcome }) => sum + outcome.fetched.size, 0);
+  const calls = results.reduce((sum, { outcome }) => sum + outcome.exportCalls, 0);
   logger.info(
-    `Synced ${built.entries.length} pages (${outcome.fetched.size} exported in ${outcome.exportCalls} calls, ${updates.length} rendered) in ${((Date.now() - started) / 1000).toFixed(1)}s`,
+    `Synced ${keep.size} pages${versions.length > 0 ? ` (live and ${versions.length} version${versions.length > 1 ? 's' : ''})` : ''} (${exported} exported in ${calls} calls, ${updates.length} rendered) in ${((Date.now() - started) / 1000).toFixed(1)}s`,
   );
-}
-
-/**
- * Opt-in figures for `npm run bench` (bench/README.md): with CONFLUENCE_LOADER_STATS naming a file,
- * each load appends one JSON line. `rewriteMs` is building the entries (reading the raw cache and
- * rewriting every page); `renderMs` is Astro's renderMarkdown over the `rendered` entries.
- */
-function writeStats(stats: { pages: number; rendered: number; rewriteMs: number; renderMs: number; syncMs: number; exportCalls: number }): void {
-  const file = process.env.CONFLUENCE_LOADER_STATS;
-  if (file) appendFileSync(file, `${JSON.stringify(stats)}\n`);
 }
 
 function parseState(text: string | undefined): SyncState | undefined {

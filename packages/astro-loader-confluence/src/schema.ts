@@ -11,6 +11,8 @@ const confluenceFields = z.object({
   version: z.number(),
   spaceKey: z.string().optional(),
   url: z.string().optional(),
+  /** Set on the pages of a frozen version (versions.ts). */
+  docsVersion: z.object({ slug: z.string(), label: z.string(), order: z.number() }).optional(),
 });
 
 /** Extension for Starlight's `docsSchema({ extend })`. */
