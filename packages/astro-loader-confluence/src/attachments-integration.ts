@@ -3,6 +3,8 @@
  * `{base}_attachments/{pageId}/{file name}`. In `astro dev` a middleware reads them from the raw
  * cache; after `astro build` they are copied into the output, so `astro preview` and any static
  * host serve them too. Images are not served this way: they go through Astro's image pipeline.
+ * A frozen version's attachments (versions.ts) are served under its own folder,
+ * `{base}{slug}/_attachments/…`, since the same page may hold different files in each version.
  */
 import { createReadStream, existsSync } from 'node:fs';
 import { cp, readdir } from 'node:fs/promises';
@@ -19,14 +21,27 @@ const TYPES: Record<string, string> = {
   xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', pptx: 'application/vnd.openxmlformats-officedocument.presentationml.presentation',
 };
 
-/** Every collection's attachment folders under the loader's cache. */
-async function attachmentRoots(cacheDir: string): Promise<string[]> {
+interface AttachmentRoot {
+  /** Folder holding `<pageId>/<file>`. */
+  dir: string;
+  /** `''` for the live docs, else the version's slug: the URL folder it is served under. */
+  slug: string;
+}
+
+/** Every collection's attachment folders under the loader's cache, its versions' included. */
+async function attachmentRoots(cacheDir: string): Promise<AttachmentRoot[]> {
   const base = join(cacheDir, 'astro-loader-confluence');
   if (!existsSync(base)) return [];
-  const roots: string[] = [];
+  const roots: AttachmentRoot[] = [];
   for (const collection of await readdir(base)) {
     const dir = join(base, collection, 'attachments');
-    if (existsSync(dir)) roots.push(dir);
+    if (existsSync(dir)) roots.push({ dir, slug: '' });
+    const versions = join(base, collection, 'versions');
+    if (!existsSync(versions)) continue;
+    for (const slug of await readdir(versions)) {
+      const versionDir = join(versions, slug, 'attachments');
+      if (existsSync(versionDir)) roots.push({ dir: versionDir, slug });
+    }
   }
   return roots;
 }
@@ -44,14 +59,15 @@ export function attachmentsIntegration(): AstroIntegration {
         updateConfig({ vite: { ssr: { noExternal: ['astro-loader-confluence'] } } });
       },
       'astro:server:setup': ({ server }) => {
-        const prefix = `${base}${ATTACHMENTS_ROUTE}/`;
         server.middlewares.use(async (req, res, next) => {
           const url = req.url?.split('?')[0] ?? '';
-          if (!url.startsWith(prefix)) return next();
-          const relative = normalize(decodeURIComponent(url.slice(prefix.length)));
-          if (relative.startsWith('..') || relative.includes(`..${sep}`)) return next();
+          if (!url.startsWith(base) || !url.includes(`/${ATTACHMENTS_ROUTE}/`)) return next();
           for (const root of await attachmentRoots(cacheDir)) {
-            const file = join(root, relative);
+            const prefix = `${base}${root.slug ? `${root.slug}/` : ''}${ATTACHMENTS_ROUTE}/`;
+            if (!url.startsWith(prefix)) continue;
+            const relative = normalize(decodeURIComponent(url.slice(prefix.length)));
+            if (relative.startsWith('..') || relative.includes(`..${sep}`)) continue;
+            const file = join(root.dir, relative);
             if (existsSync(file)) {
               const ext = file.slice(file.lastIndexOf('.') + 1).toLowerCase();
               res.setHeader('content-type', TYPES[ext] ?? 'application/octet-stream');
@@ -63,13 +79,15 @@ export function attachmentsIntegration(): AstroIntegration {
         });
       },
       'astro:build:done': async ({ dir, logger }) => {
-        const out = join(fileURLToPath(dir), ATTACHMENTS_ROUTE);
+        const outDir = fileURLToPath(dir);
         let copied = 0;
         for (const root of await attachmentRoots(cacheDir)) {
-          await cp(root, out, { recursive: true });
+          // A version left in the cache but no longer built has no pages here: skip its files.
+          if (root.slug && !existsSync(join(outDir, root.slug))) continue;
+          await cp(root.dir, join(outDir, root.slug, ATTACHMENTS_ROUTE), { recursive: true });
           copied++;
         }
-        if (copied > 0) logger.info(`Copied attachments to ${out}`);
+        if (copied > 0) logger.info(`Copied ${copied} attachment folder(s) into ${outDir}`);
       },
     },
   };

@@ -35,8 +35,11 @@ export function entryHref(base: string, id: string): string {
   return id === 'index' ? prefix : `${prefix}${id}/`;
 }
 
-/** Builds the tree once; `null` when no entry comes from Confluence. */
-export function confluenceSidebar(entries: readonly SidebarSourceEntry[], base: string): SidebarItem[] | null {
+/**
+ * Builds the tree once; `null` when no entry comes from Confluence. `homeId` is the entry id of the
+ * home page: `index` for the live docs, the slug for a frozen version (see versions.ts).
+ */
+export function confluenceSidebar(entries: readonly SidebarSourceEntry[], base: string, homeId = 'index'): SidebarItem[] | null {
   const pages = entries.filter((entry) => entry.data.confluence);
   if (pages.length === 0) return null;
   const byConfluenceId = new Map(pages.map((entry) => [entry.data.confluence!.id, entry]));
@@ -74,7 +77,7 @@ export function confluenceSidebar(entries: readonly SidebarSourceEntry[], base: 
 
   const roots = children.get(undefined) ?? [];
   // The home page heads the sidebar; its children are the top level, as in Confluence's page tree.
-  if (roots.length === 1 && roots[0]!.id === 'index') {
+  if (roots.length === 1 && roots[0]!.id === homeId) {
     const home = roots[0]!;
     return [link(home), ...(children.get(home.data.confluence!.id) ?? []).map((kid) => item(kid, 0))];
   }
