@@ -22,6 +22,8 @@ if (!isConfluenceConfigured(process.env)) {
     CONFLUENCE_ACCESS_TOKEN: demo.accessToken,
     CONFLUENCE_EXCLUDE_LABELS: 'internal',
     CONFLUENCE_EDIT_LINKS: 'false',
+    // A frozen release of the demo docs, served under /v0.9/ beside the live ones.
+    CONFLUENCE_VERSIONS_DIR: 'site/versions',
   });
   console.log(
     `[confluence] Building the bundled demo space (stand-in at ${demo.url}). ` +
