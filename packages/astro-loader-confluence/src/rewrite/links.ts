@@ -46,7 +46,11 @@ export const remarkConfluenceLinks: Plugin<[ConfluenceLinksOptions], Root> = fun
     function rewriteLink(node: Link): void {
       if (node.url.startsWith('#')) return rewriteSamePageAnchor(node);
       const resolution = resolve(node.url, state);
-      if (resolution.kind === 'leave') return;
+      if (resolution.kind === 'leave') {
+        const absolute = confluenceLinkToKeep(node.url);
+        if (absolute) state.edits.push(...retarget(source, node, absolute));
+        return;
+      }
       state.handled.add(node);
       const text = toString(node);
       if (resolution.kind === 'unpublished') {
@@ -79,9 +83,13 @@ export const remarkConfluenceLinks: Plugin<[ConfluenceLinksOptions], Root> = fun
 
     function rewriteDefinition(node: Definition): void {
       const resolution = resolve(node.url, state);
-      if (resolution.kind === 'leave') return;
-      state.handled.add(node);
       const s = span(node)!;
+      if (resolution.kind === 'leave') {
+        const absolute = confluenceLinkToKeep(node.url);
+        if (absolute) state.edits.push({ start: s.start, end: s.end, replace: `[${node.label ?? node.identifier}]: ${formatDestination(absolute)}${formatTitle(node.title)}` });
+        return;
+      }
+      state.handled.add(node);
       const label = node.label ?? node.identifier;
       if (resolution.kind === 'unpublished') {
         state.unresolved.push({ fromPageId: options.page.id, url: node.url, text: label, reason: resolution.reason });
@@ -95,6 +103,17 @@ export const remarkConfluenceLinks: Plugin<[ConfluenceLinksOptions], Root> = fun
       state.edits.push({ start: s.start, end: s.end, replace: `[${label}]: ${formatDestination(url)}${formatTitle(node.title)}` });
     }
   };
+
+  /**
+   * A link into Confluence that stays (another space, a profile, a search) keeps pointing there;
+   * written host-relative (`/wiki/...`) it would point into the site instead, so it is made
+   * absolute on the Confluence site. Undefined when the URL needs no change.
+   */
+  function confluenceLinkToKeep(url: string): string | undefined {
+    if (!url.startsWith('/') || url.startsWith('//')) return undefined;
+    if (!/^\/wiki(?:[/?#]|$)/i.test(url) && !parseConfluenceUrl(url, options)) return undefined;
+    return confluencePageUrl(url, options);
+  }
 
   function resolve(url: string, state: RewriteState): Resolution {
     const target = parseConfluenceUrl(url, options);
