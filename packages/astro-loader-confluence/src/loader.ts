@@ -72,8 +72,9 @@ async function load(context: LoaderContext, options: ResolvedOptions): Promise<v
   ];
 
   const results: { part: Part; outcome: SyncOutcome; entries: PageEntry[] | null }[] = [];
+  const stats = { pages: 0, rendered: 0, rewriteMs: 0, renderMs: 0, syncMs: 0, exportCalls: 0 };
   for (const part of parts) {
-    const { outcome, built } = await runPipeline(part.options, {
+    const { outcome, built, timings } = await runPipeline(part.options, {
       root,
       cacheDir: fileURLToPath(config.cacheDir),
       collection: part.collection,
@@ -85,6 +86,12 @@ async function load(context: LoaderContext, options: ResolvedOptions): Promise<v
     const entries = built && (part.version ? built.entries.map((entry) => asVersionEntry(entry, part.version!)) : built.entries);
     if (!part.version && entries) checkVersionCollisions(entries.map((entry) => entry.id), versions);
     results.push({ part, outcome, entries });
+    Object.assign(stats, {
+      pages: stats.pages + outcome.decision.published.size,
+      rewriteMs: stats.rewriteMs + timings.entriesMs,
+      syncMs: stats.syncMs + timings.syncMs,
+      exportCalls: stats.exportCalls + outcome.exportCalls,
+    });
   }
   const saveStates = () => {
     for (const { part, outcome } of results) meta.set(part.stateKey, JSON.stringify(outcome.state));
@@ -92,6 +99,7 @@ async function load(context: LoaderContext, options: ResolvedOptions): Promise<v
   const pageCount = results.reduce((sum, { outcome }) => sum + outcome.decision.published.size, 0);
 
   if (results.every(({ entries }) => entries === null)) {
+    writeStats(stats);
     saveStates();
     logger.info(`All ${pageCount} pages are up to date (${((Date.now() - started) / 1000).toFixed(1)}s)`);
     return;
@@ -113,7 +121,9 @@ async function load(context: LoaderContext, options: ResolvedOptions): Promise<v
       const existing = store.get(entry.id);
       if (existing?.digest === digest && existing.rendered) continue;
       const data = await context.parseData({ id: entry.id, data: entry.data as unknown as Record<string, unknown>, filePath: entry.filePath });
+      const renderStarted = performance.now();
       const rendered = await context.renderMarkdown(entry.body, { fileURL: pathToFileURL(join(root, entry.filePath)) });
+      stats.renderMs += performance.now() - renderStarted;
       updates.push({ entry, data, digest, rendered });
     }
   }
@@ -130,12 +140,23 @@ async function load(context: LoaderContext, options: ResolvedOptions): Promise<v
       assetImports: rendered.metadata?.imagePaths,
     });
   }
+  writeStats({ ...stats, rendered: updates.length });
   saveStates();
   const exported = results.reduce((sum, { outcome }) => sum + outcome.fetched.size, 0);
   const calls = results.reduce((sum, { outcome }) => sum + outcome.exportCalls, 0);
   logger.info(
     `Synced ${keep.size} pages${versions.length > 0 ? ` (live and ${versions.length} version${versions.length > 1 ? 's' : ''})` : ''} (${exported} exported in ${calls} calls, ${updates.length} rendered) in ${((Date.now() - started) / 1000).toFixed(1)}s`,
   );
+}
+
+/**
+ * Opt-in figures for `npm run bench` (bench/README.md): with CONFLUENCE_LOADER_STATS naming a file,
+ * each load appends one JSON line. `rewriteMs` is building the entries (reading the raw cache and
+ * rewriting every page); `renderMs` is Astro's renderMarkdown over the `rendered` entries.
+ */
+function writeStats(stats: { pages: number; rendered: number; rewriteMs: number; renderMs: number; syncMs: number; exportCalls: number }): void {
+  const file = process.env.CONFLUENCE_LOADER_STATS;
+  if (file) appendFileSync(file, `${JSON.stringify(stats)}\n`);
 }
 
 function parseState(text: string | undefined): SyncState | undefined {
