@@ -13,6 +13,11 @@ export interface RawEntry {
   unixMode?: number;
   /** Lie about the CRC, to make the entry corrupt. */
   badCrc?: boolean;
+  /**
+   * Already deflated data and what it inflates to (`data` is then ignored): lets a test write a
+   * zip bomb without holding its inflated size in memory.
+   */
+  deflated?: { data: Uint8Array; size: number; crc: number };
 }
 
 export interface ZipOptions {
@@ -26,10 +31,11 @@ export function writeZip(entries: readonly RawEntry[], options: ZipOptions = {})
   let offset = 0;
   for (const entry of entries) {
     const raw = typeof entry.data === 'string' ? Buffer.from(entry.data) : Buffer.from(entry.data);
-    const deflate = (entry.method ?? 'deflate') === 'deflate';
-    const body = deflate ? deflateRawSync(raw) : raw;
+    const deflate = entry.deflated !== undefined || (entry.method ?? 'deflate') === 'deflate';
+    const body = entry.deflated ? Buffer.from(entry.deflated.data) : deflate ? deflateRawSync(raw) : raw;
+    const size = entry.deflated?.size ?? raw.length;
     const name = Buffer.from(entry.name, 'utf8');
-    const crc = (crc32(raw) ^ (entry.badCrc ? 0xffffffff : 0)) >>> 0;
+    const crc = ((entry.deflated?.crc ?? crc32(raw)) ^ (entry.badCrc ? 0xffffffff : 0)) >>> 0;
     const method = deflate ? 8 : 0;
 
     const local = Buffer.alloc(30);
@@ -39,7 +45,7 @@ export function writeZip(entries: readonly RawEntry[], options: ZipOptions = {})
     local.writeUInt16LE(method, 8);
     local.writeUInt32LE(crc, 14);
     local.writeUInt32LE(body.length, 18);
-    local.writeUInt32LE(raw.length, 22);
+    local.writeUInt32LE(size, 22);
     local.writeUInt16LE(name.length, 26);
     locals.push(local, name, body);
 
@@ -51,7 +57,7 @@ export function writeZip(entries: readonly RawEntry[], options: ZipOptions = {})
     central.writeUInt16LE(method, 10);
     central.writeUInt32LE(crc, 16);
     central.writeUInt32LE(body.length, 20);
-    central.writeUInt32LE(raw.length, 24);
+    central.writeUInt32LE(size, 24);
     central.writeUInt16LE(name.length, 28);
     central.writeUInt32LE(entry.unixMode === undefined ? 0 : (entry.unixMode << 16) >>> 0, 38);
     central.writeUInt32LE(offset, 42);
