@@ -70,7 +70,9 @@ export async function runPipeline(options: ResolvedOptions, context: PipelineCon
 
   // A no-change rebuild must cost next to nothing: when no page was fetched and nothing the
   // entries depend on (paths, titles, versions, what is published, settings) moved, skip the rewrite.
-  const digest = entriesDigest(outcome, options, context.base, source.banner);
+  // A snapshot records the site it came from; without it, links to that site would stay absolute.
+  const site = options.site ?? source.site;
+  const digest = entriesDigest(outcome, { ...options, site }, context.base, source.banner);
   outcome.state.entriesDigest = digest;
   if (context.previous?.entriesDigest === digest && outcome.fetched.size === 0 && !options.writeSnapshot) {
     logger.info('Nothing changed since the last sync.');
@@ -84,7 +86,7 @@ export async function runPipeline(options: ResolvedOptions, context: PipelineCon
     root: context.root,
     contentDir: context.contentDir,
     base: context.base,
-    siteHost: options.site,
+    siteHost: site,
     cloudId: options.cloudId,
     unpublishedLinks: options.unpublishedLinks,
     editLinks: options.editLinks,

@@ -24,6 +24,8 @@ export interface SourceContext {
 export interface ResolvedSource extends PageSource {
   /** Shown on every page when the content is not live (fallback snapshot). */
   banner?: string;
+  /** The site a snapshot was taken from: its absolute links must resolve as in the live build. */
+  site?: string;
   close(): Promise<void>;
 }
 
@@ -39,7 +41,8 @@ export function hasCredentials(options: ResolvedOptions): boolean {
 export async function createPageSource(options: ResolvedOptions, context: SourceContext): Promise<ResolvedSource> {
   if (options.snapshot) {
     const dir = resolve(context.root, options.snapshot);
-    return { ...createSnapshotSource(dir, await readManifest(dir)), close: async () => {} };
+    const manifest = await readManifest(dir);
+    return { ...createSnapshotSource(dir, manifest), site: manifest.source.site, close: async () => {} };
   }
   if (!hasCredentials(options)) {
     const dir = resolve(context.root, options.snapshotsDir ?? 'snapshots');
@@ -56,6 +59,7 @@ export async function createPageSource(options: ResolvedOptions, context: Source
     context.logger.warn(`No Confluence credentials: building from the newest snapshot, ${newest} (taken ${manifest.takenAt}).`);
     return {
       ...createSnapshotSource(newest, manifest),
+      site: manifest.source.site,
       banner: `This preview was built from a snapshot taken ${manifest.takenAt.slice(0, 10)}, not from live Confluence content (no credentials were available to this build).`,
       close: async () => {},
     };
