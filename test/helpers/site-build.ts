@@ -22,7 +22,9 @@ export function buildSite(name: string, env: Record<string, string | undefined> 
   const cacheDir = options.cacheDir ?? join(TMP, name, 'cache');
   mkdirSync(outDir, { recursive: true });
   const base = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('CONFLUENCE_')));
-  const childEnv = { ...base, ASTRO_TELEMETRY_DISABLED: '1', ASTRO_OUT_DIR: outDir, ASTRO_CACHE_DIR: cacheDir, ...env };
+  // Vitest sets NODE_ENV=test, which astro build keeps: the site would be built in development mode
+  // (no search index, `import.meta.env.DEV` true). `npm run build` runs with production.
+  const childEnv = { ...base, NODE_ENV: 'production', ASTRO_TELEMETRY_DISABLED: '1', ASTRO_OUT_DIR: outDir, ASTRO_CACHE_DIR: cacheDir, ...env };
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [join(PROJECT_ROOT, 'node_modules/astro/bin/astro.mjs'), 'build'], {
       cwd: PROJECT_ROOT,
