@@ -190,7 +190,7 @@ async function remoteChecks(options: ResolvedOptions, http: HttpClient, report: 
   const rest = createRestClient({ http, auth, apiUrl });
   const probes = await probeRest(rest, http, auth, apiUrl, options);
   const restTokenRefused = [...probes.values()].some((outcome) => outcome instanceof RestScopeError && outcome.status === 401);
-  let tokenWorks = [...probes.values()].some((outcome) => !(outcome instanceof Error));
+  let tokenWorks = [...probes.values()].some((outcome) => outcome === true);
   try {
     const answer = await bulkExport(http, auth, exportUrl, {
       ...(options.rootPageId ? { pageId: options.rootPageId, bulkExport: false } : { spaceKey: options.spaceKey }),
