@@ -1,0 +1,244 @@
+/**
+ * The demo site in a real browser: `astro preview` serves the demo build (test/global-setup.ts) and
+ * Debian's Chromium, driven by playwright-core, walks it as a reader would: through the sidebar,
+ * the images, every internal link, the search box and the version switcher. A screenshot of the
+ * home page is left in test/.tmp/screenshots/ for review.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join, relative, sep } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { PROJECT_ROOT, TMP } from '../helpers/site-build.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'];
+const demoDist = inject('demoDist');
+// The browser walks a private copy: another test run rebuilding the shared demo must not pull
+// pages from under it.
+let dist = '';
+
+let preview: ChildProcess | undefined;
+let previewOutput = '';
+let origin = '';
+let browser: Browser;
+
+function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+/** Every page of the build, as URL paths (`/`, `/guides/`, `/v0.9/reference/`). */
+function builtPages(dir: string): string[] {
+  const pages: string[] = [];
+  const walk = (folder: string) => {
+    for (const name of readdirSync(folder)) {
+      const path = join(folder, name);
+      if (statSync(path).isDirectory()) {
+        if (!['_astro', 'pagefind', '_attachments'].includes(name)) walk(path);
+      } else if (name === 'index.html') {
+        const rel = relative(dir, folder).split(sep).join('/');
+        pages.push(rel === '' ? '/' : `/${rel}/`);
+      }
+    }
+  };
+  walk(dir);
+  return pages.sort();
+}
+
+async function startPreview(): Promise<void> {
+  const port = await freePort();
+  origin = `http://127.0.0.1:${port}`;
+  // --ignore-lock: Astro allows one tracked preview server per project, and other suites (or a
+  // developer's own `npm run preview`) may hold it; this one is ours alone and stopped by pid.
+  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('CONFLUENCE_')));
+  preview = spawn(process.execPath, [join(PROJECT_ROOT, 'node_modules/astro/bin/astro.mjs'), 'preview', '--port', String(port), '--host', '127.0.0.1', '--ignore-lock'], {
+    cwd: PROJECT_ROOT,
+    env: { ...env, ASTRO_OUT_DIR: dist, ASTRO_TELEMETRY_DISABLED: '1' } as NodeJS.ProcessEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  preview.stdout!.on('data', (chunk) => (previewOutput += chunk));
+  preview.stderr!.on('data', (chunk) => (previewOutput += chunk));
+  // Poll until the server answers; the hook timeout bounds the wait.
+  for (;;) {
+    if (preview.exitCode !== null) throw new Error(`astro preview exited with code ${preview.exitCode}:\n${previewOutput}`);
+    try {
+      if ((await fetch(`${origin}/`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolveWait) => setTimeout(resolveWait, 200));
+  }
+}
+
+async function open(path: string, reuse?: Page): Promise<Page> {
+  const page = reuse ?? (await browser.newPage({ viewport: { width: 1280, height: 900 } }));
+  const response = await page.goto(`${origin}${path}`);
+  expect(response?.status(), path).toBe(200);
+  return page;
+}
+
+const h1 = (page: Page) => page.locator('main h1').first().innerText();
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`Chromium is missing at ${CHROMIUM}, and the browser tests need it. Install it with \`apt-get install chromium\` (CI's .ci/run installs it).`);
+  }
+  mkdirSync(TMP, { recursive: true });
+  dist = mkdtempSync(join(TMP, 'e2e-dist-'));
+  cpSync(demoDist, dist, { recursive: true });
+  await startPreview();
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  if (preview && preview.exitCode === null) {
+    const exited = new Promise((resolveExit) => preview!.once('exit', resolveExit));
+    preview.kill('SIGTERM');
+    await exited;
+  }
+  if (dist) rmSync(dist, { recursive: true, force: true });
+});
+
+describe('the demo site in a browser', () => {
+  let pages: string[] = [];
+  beforeAll(() => {
+    pages = builtPages(dist);
+  });
+
+  it('builds the live docs and the frozen v0.9 side by side', () => {
+    expect(pages).toContain('/guides/large-spaces/batch-planning/');
+    expect(pages).toContain('/v0.9/guides/large-spaces/batch-planning/');
+    expect(pages).toContain('/guides/versioned-snapshots/');
+    expect(pages).not.toContain('/v0.9/guides/versioned-snapshots/');
+  });
+
+  it('navigates from the home page through the sidebar', async () => {
+    const page = await open('/');
+    const sidebar = page.locator('nav[aria-label="Main"]');
+    // A nested group starts closed; its summary opens it.
+    const group = sidebar.locator('summary', { hasText: 'Large spaces' }).locator('xpath=..');
+    expect(await group.evaluate((details) => (details as HTMLDetailsElement).open)).toBe(false);
+    await group.locator('summary').first().click();
+    expect(await group.evaluate((details) => (details as HTMLDetailsElement).open)).toBe(true);
+    await group.getByRole('link', { name: 'Batch planning', exact: true }).click();
+    await page.waitForURL(`${origin}/guides/large-spaces/batch-planning/`);
+    expect(await h1(page)).toBe('Batch planning');
+    expect(await sidebar.locator('a[aria-current="page"]').innerText()).toBe('Batch planning');
+    await page.close();
+  });
+
+  it('loads every image on every page', async () => {
+    let images = 0;
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    for (const path of pages) {
+      await open(path, page);
+      // Astro's images load lazily; ask for all of them now and wait until each has loaded or failed.
+      const broken = await page.evaluate(async () => {
+        const all = [...document.querySelectorAll('main img')] as HTMLImageElement[];
+        for (const img of all) img.loading = 'eager';
+        await Promise.all(all.map((img) => img.decode().catch(() => undefined)));
+        return { count: all.length, broken: all.filter((img) => img.naturalWidth === 0).map((img) => img.currentSrc || img.src) };
+      });
+      expect(broken.broken, path).toEqual([]);
+      images += broken.count;
+    }
+    await page.close();
+    // The demo's home and publishing guide show diagrams, in the live docs and in v0.9.
+    expect(images).toBeGreaterThanOrEqual(4);
+  });
+
+  it('answers 200 for every internal link on every page, and keeps a version\'s content links inside it', async () => {
+    const hrefs = new Set<string>();
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    for (const path of pages) {
+      await open(path, page);
+      const links = await page.evaluate(() => ({
+        all: [...document.querySelectorAll('a[href]')].map((a) => (a as HTMLAnchorElement).href),
+        content: [...document.querySelectorAll('main .sl-markdown-content a[href], nav[aria-label="Main"] a[href]')].map((a) => (a as HTMLAnchorElement).href),
+      }));
+      for (const href of links.all) {
+        const url = new URL(href);
+        if (url.origin === origin) hrefs.add(url.pathname + url.search);
+      }
+      if (path.startsWith('/v0.9/')) {
+        for (const href of links.content) {
+          const url = new URL(href);
+          if (url.origin === origin && !url.pathname.includes('/_attachments/')) expect(url.pathname, `${path} → ${href}`).toMatch(/^\/v0\.9\//);
+        }
+      }
+    }
+    await page.close();
+    expect(hrefs.size).toBeGreaterThan(pages.length);
+    const failures: string[] = [];
+    for (const href of hrefs) {
+      const response = await fetch(`${origin}${href}`);
+      await response.arrayBuffer();
+      if (response.status !== 200) failures.push(`${href} → ${response.status}`);
+    }
+    expect(failures).toEqual([]);
+  });
+
+  it('finds a phrase from a deep page with the search box, and says which version a result is from', async () => {
+    const page = await open('/');
+    await page.locator('site-search button[data-open-modal]').click();
+    const input = page.locator('#starlight__search input');
+    await input.fill('batch planner');
+    const live = page.locator('#starlight__search a.pagefind-ui__result-link[href="/guides/large-spaces/batch-planning/"]');
+    await live.waitFor();
+    expect(await live.innerText()).toBe('Batch planning');
+    const frozen = page.locator('#starlight__search a.pagefind-ui__result-link[href="/v0.9/guides/large-spaces/batch-planning/"]');
+    await frozen.waitFor();
+    expect(await frozen.innerText()).toBe('Batch planning (v0.9)');
+    await live.click();
+    await page.waitForURL(`${origin}/guides/large-spaces/batch-planning/`);
+    expect(await h1(page)).toBe('Batch planning');
+    await page.close();
+  });
+
+  it('moves between versions with the switcher, staying on the same page when it exists', async () => {
+    const page = await open('/getting-started/installation/');
+    const switcher = page.locator('header confluence-version-select select');
+    expect(await switcher.locator('option').allInnerTexts()).toEqual(['Latest', 'v0.9']);
+    await switcher.selectOption({ label: 'v0.9' });
+    await page.waitForURL(`${origin}/v0.9/getting-started/installation/`);
+    expect(await h1(page)).toBe('Installation');
+    expect(await page.locator('main').innerText()).toContain('20 or newer');
+    expect(await page.locator('.confluence-version-banner').innerText()).toContain('v0.9');
+    // The sidebar is v0.9's own tree.
+    const sidebarLinks = await page.locator('nav[aria-label="Main"] a').evaluateAll((links) => links.map((a) => a.getAttribute('href')));
+    expect(sidebarLinks.length).toBeGreaterThan(10);
+    expect(sidebarLinks.every((href) => href!.startsWith('/v0.9/'))).toBe(true);
+    expect(sidebarLinks).not.toContain('/v0.9/guides/versioned-snapshots/');
+
+    await page.locator('header confluence-version-select select').selectOption({ label: 'Latest' });
+    await page.waitForURL(`${origin}/getting-started/installation/`);
+    expect(await page.locator('main').innerText()).toContain('22.12 or newer');
+
+    // A page v0.9 does not have leads to v0.9's home page.
+    await page.goto(`${origin}/guides/versioned-snapshots/`);
+    await page.locator('header confluence-version-select select').selectOption({ label: 'v0.9' });
+    await page.waitForURL(`${origin}/v0.9/`);
+    expect(await h1(page)).toBe('Confluence to Starlight');
+    await page.close();
+  });
+
+  it('saves a screenshot of the home page for review', async () => {
+    const dir = join(TMP, 'screenshots');
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, 'home.png');
+    const page = await open('/');
+    await page.screenshot({ path: file, fullPage: false });
+    await page.close();
+    const png = statSync(file);
+    expect(png.size).toBeGreaterThan(10_000);
+  });
+});
