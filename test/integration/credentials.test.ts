@@ -137,6 +137,26 @@ describe('the OAuth refresh flow through the loader', () => {
   });
 });
 
+describe('a flaky token endpoint', () => {
+  it('is retried like any other call: half the token calls fail, the sync still gets its token', async () => {
+    const standIn = await start({ port: 0, space: generateSpace({ shape: 'balanced', size: 10, seed: 3, restrictedCount: 0, excludedCount: 0 }) });
+    const harness = createHarness(() => ({ ...oauthOptions(standIn), retries: 8 }));
+    try {
+      standIn.setFaults({ rate: 0.5, seed: 7, drop: true, kinds: ['auth'] });
+      const result = await harness.run();
+      expect(result.built!.entries).toHaveLength(10);
+      const calls = standIn.log.filter((e) => e.kind === 'auth');
+      expect(calls.filter((e) => e.fault === 'transient').length).toBeGreaterThan(0);
+      // The faults answered before the refresh was processed, so the one configured token served every attempt.
+      expect(new Set(refreshTokensSent(standIn))).toEqual(new Set([standIn.oauth.refreshToken]));
+      expect(calls.filter((e) => e.status === 200)).toHaveLength(1);
+    } finally {
+      await standIn.stop();
+      harness.cleanup();
+    }
+  });
+});
+
 describe('a token that expires with many export batches in flight', () => {
   let standIn: StandIn;
   beforeAll(async () => {

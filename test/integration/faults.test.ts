@@ -98,6 +98,39 @@ describe('a transient gateway timeout on a page with an image', () => {
   });
 });
 
+describe('a server that answers too slowly', () => {
+  it('is given up on after the per-request limit and the retries, naming both limits', async () => {
+    const standIn = await start({ port: 0, space: generateSpace({ shape: 'balanced', size: 5, seed: 3, restrictedCount: 0, excludedCount: 0 }) });
+    const harness = createHarness(() => ({ ...standInOptions(standIn), retries: 2, retryBaseDelayMs: 1, requestTimeoutMs: 200 }));
+    try {
+      standIn.setLatency({ restMs: 1000 });
+      const error = await harness.run().then(() => undefined, (e: unknown) => e as Error & { hint: string });
+      expect(error?.name).toBe('TimeoutError');
+      expect(error!.message).toMatch(/No complete answer within 200 ms.*requestTimeoutMs.*deadlineMs.*Gave up after 3 attempts/s);
+      expect(error!.hint).toMatch(/requestTimeoutMs/);
+      expect(harness.logs.filter((l) => l.message.includes('(timeout, attempt'))).toHaveLength(2);
+    } finally {
+      await standIn.stop();
+      harness.cleanup();
+    }
+  });
+
+  it('stops at the overall deadline, whatever is left to retry', async () => {
+    const standIn = await start({ port: 0, space: generateSpace({ shape: 'balanced', size: 5, seed: 3, restrictedCount: 0, excludedCount: 0 }) });
+    const harness = createHarness(() => ({ ...standInOptions(standIn), retries: 50, retryBaseDelayMs: 1, requestTimeoutMs: 200, deadlineMs: 700 }));
+    try {
+      standIn.setLatency({ restMs: 1000 });
+      const error = await harness.run().then(() => undefined, (e: unknown) => e as Error);
+      expect(error?.name).toBe('TimeoutError');
+      expect(error!.message).toMatch(/overall deadline of 700 ms \(deadlineMs\)/);
+      expect(harness.logs.filter((l) => l.message.includes('(timeout, attempt')).length).toBeLessThan(50);
+    } finally {
+      await standIn.stop();
+      harness.cleanup();
+    }
+  });
+});
+
 describe('astro build under faults', () => {
   let standIn: StandIn;
   beforeAll(async () => {
