@@ -98,7 +98,10 @@ async function load(context: LoaderContext, options: ResolvedOptions): Promise<v
   };
   const pageCount = results.reduce((sum, { outcome }) => sum + outcome.decision.published.size, 0);
 
-  if (results.every(({ entries }) => entries === null)) {
+  // A version dropped from the configuration leaves entries behind even when nothing else changed.
+  const slugs = new Set(['', ...versions.map((version) => version.slug)]);
+  const dropped = [...store.keys()].some((id) => !slugs.has(versionSlugOf(store.get(id) as unknown as VersionedEntry)));
+  if (!dropped && results.every(({ entries }) => entries === null)) {
     writeStats(stats);
     saveStates();
     logger.info(`All ${pageCount} pages are up to date (${((Date.now() - started) / 1000).toFixed(1)}s)`);
