@@ -35,7 +35,7 @@ export function parseConfluenceUrl(url: string, options: ConfluenceUrlOptions): 
   const anchor = hashAt >= 0 ? path.slice(hashAt + 1) : undefined;
   const beforeHash = hashAt >= 0 ? path.slice(0, hashAt) : path;
   const queryAt = beforeHash.indexOf('?');
-  const query = new URLSearchParams(queryAt >= 0 ? beforeHash.slice(queryAt + 1) : '');
+  const query = queryAt >= 0 ? beforeHash.slice(queryAt + 1) : '';
   const pathname = (queryAt >= 0 ? beforeHash.slice(0, queryAt) : beforeHash).replace(/^\/wiki(?=\/|$)/i, '');
   const target = parsePath(pathname, query);
   if (target && anchor && target.kind !== 'attachment') target.anchor = anchor;
@@ -72,7 +72,8 @@ function sitePath(url: string, options: ConfluenceUrlOptions): string | undefine
   return rest.slice(`/ex/confluence/${gateway[1]}`.length) || '/';
 }
 
-function parsePath(pathname: string, query: URLSearchParams): ConfluenceTarget | undefined {
+/** `query` is the raw query string: only `viewpage.action` reads it, so it is parsed there alone. */
+function parsePath(pathname: string, query: string): ConfluenceTarget | undefined {
   const segments = pathname.split('/').filter((s) => s !== '');
   const [first, second, third, ...rest] = segments;
   const lower = first?.toLowerCase();
@@ -101,10 +102,11 @@ function parsePath(pathname: string, query: URLSearchParams): ConfluenceTarget |
     return { kind: 'page-title', spaceKey, title: decodeTitle(parts.join('/')) };
   }
   if (lower === 'pages' && second?.toLowerCase() === 'viewpage.action') {
-    const pageId = queryParam(query, 'pageid');
+    const params = new URLSearchParams(query);
+    const pageId = queryParam(params, 'pageid');
     if (pageId && /^\d+$/.test(pageId)) return { kind: 'page', pageId };
-    const spaceKey = queryParam(query, 'spacekey');
-    const title = queryParam(query, 'title');
+    const spaceKey = queryParam(params, 'spacekey');
+    const title = queryParam(params, 'title');
     return spaceKey && title ? { kind: 'page-title', spaceKey, title } : undefined;
   }
   if (lower === 'x' && second && segments.length === 2) {

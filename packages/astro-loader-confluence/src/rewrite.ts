@@ -59,11 +59,11 @@ export function rewritePage(markdown: string, ctx: RewriteContext): RewriteResul
 /** The heading ids Starlight will give a page's body headings (title excluded), from the exported Markdown. */
 export function extractHeadingIds(markdown: string): string[] {
   const tree = parser.parse(markdown);
-  return headingIds(tree, markdown, findTitleHeading(tree));
+  return headingIds(tree, findTitleHeading(tree));
 }
 
 /** The page title: the text of the first `# ` heading; undefined if there is none. */
 export function extractTitle(markdown: string): string | undefined {
   const heading = findTitleHeading(parser.parse(markdown));
-  return heading && headingText(heading, markdown).trim();
+  return heading && headingText(heading).trim();
 }

@@ -3,11 +3,11 @@
  * opening with a bold label (`> **Info:** …`), become Starlight aside directives (`:::caution`).
  * Starlight's renderMarkdown turns those into asides; it leaves a GFM alert a plain blockquote.
  */
-import { visit } from 'unist-util-visit';
-import type { Blockquote, Root } from 'mdast';
+import type { Root } from 'mdast';
 import type { Plugin } from 'unified';
 import { span } from './splice.ts';
 import { rewriteState } from './state.ts';
+import { nodesOfType } from './walk.ts';
 
 /** Starlight aside types. */
 export type AsideType = 'note' | 'tip' | 'caution' | 'danger';
@@ -31,16 +31,16 @@ export const remarkConfluenceAlerts: Plugin<[], Root> = function () {
   return (tree, file) => {
     const source = String(file.value);
     const state = rewriteState(file);
-    visit(tree, 'blockquote', (node: Blockquote) => {
+    for (const node of nodesOfType(tree, 'blockquote')) {
       const s = span(node);
       const first = node.children[0];
       const from = first && span(first)?.start;
-      if (!s || first?.type !== 'paragraph' || from === undefined || !node.position) return;
+      if (!s || first?.type !== 'paragraph' || from === undefined || !node.position) continue;
       const opening = source.slice(from, from + 40);
-      if (!GFM_ALERT.test(opening) && !BOLD_LABEL.test(opening)) return;
+      if (!GFM_ALERT.test(opening) && !BOLD_LABEL.test(opening)) continue;
       const indent = node.position.start.column - 1;
       state.edits.push({ start: s.start, end: s.end, replace: (inner) => toAside(inner, indent) ?? inner });
-    });
+    }
   };
 };
 

@@ -5,7 +5,6 @@
  * `<a href>`) is handled too. An attachment the export left out never becomes a broken image:
  * it turns into a link to Confluence, or its alt text.
  */
-import { visit } from 'unist-util-visit';
 import type { Html, Image, Link, Root } from 'mdast';
 import type { Plugin } from 'unified';
 import { decodeSegment, parseConfluenceUrl } from '../confluence-urls.ts';
@@ -14,6 +13,7 @@ import { ATTRIBUTE, TAG } from './html-safety.ts';
 import { escapeText, replaceByLink, retarget, unwrap } from './markdown-syntax.ts';
 import { span } from './splice.ts';
 import { rewriteState, type RewriteState } from './state.ts';
+import { documentNodes } from './walk.ts';
 
 /** Options: the parts of the {@link RewriteContext} that attachments depend on. */
 export type ConfluenceAttachmentsOptions = Pick<RewriteContext, 'page' | 'siteHosts' | 'cloudId' | 'attachment'>;
@@ -30,9 +30,12 @@ export const remarkConfluenceAttachments: Plugin<[ConfluenceAttachmentsOptions],
   return (tree, file) => {
     const source = String(file.value);
     const state = rewriteState(file);
-    visit(tree, (node) => {
-      if (node.type === 'html') return rewriteHtml(node, state);
-      if ((node.type !== 'image' && node.type !== 'link') || state.handled.has(node)) return;
+    for (const { node } of documentNodes(tree)) {
+      if (node.type === 'html') rewriteHtml(node, state);
+      else if ((node.type === 'image' || node.type === 'link') && !state.handled.has(node)) rewriteReference(node);
+    }
+
+    function rewriteReference(node: Image | Link): void {
       const ref = attachmentRef(node.url, node.type === 'image' ? 'image' : 'link');
       if (!ref) return;
       state.handled.add(node);
@@ -49,7 +52,7 @@ export const remarkConfluenceAttachments: Plugin<[ConfluenceAttachmentsOptions],
       const text = node.alt || ref.fileName;
       const s = span(node)!;
       state.edits.push(found.confluenceUrl ? replaceByLink(node, text, found.confluenceUrl) : { start: s.start, end: s.end, replace: escapeText(text) });
-    });
+    }
 
     function rewriteHtml(node: Html, state: RewriteState): void {
       const s = span(node);

@@ -3,11 +3,11 @@
  * Atlassian emoji service URLs named by code point, or alt text such as `:smile:`), become the
  * emoji character, so they need no image and no attachment.
  */
-import { visit } from 'unist-util-visit';
-import type { Image, Root } from 'mdast';
+import type { Root } from 'mdast';
 import type { Plugin } from 'unified';
 import { span } from './splice.ts';
 import { rewriteState } from './state.ts';
+import { nodesOfType } from './walk.ts';
 
 /** Emoticon names (Confluence file names and shortcuts, normalised: lowercase, `-` for `_`) → emoji. */
 export const EMOJI_FOR_EMOTICON: Readonly<Record<string, string>> = {
@@ -36,12 +36,12 @@ export function emojiForImage(url: string, alt: string): string | undefined {
 export const remarkConfluenceEmoticons: Plugin<[], Root> = function () {
   return (tree, file) => {
     const state = rewriteState(file);
-    visit(tree, 'image', (node: Image) => {
+    for (const node of nodesOfType(tree, 'image')) {
       const emoji = emojiForImage(node.url, node.alt ?? '');
-      if (emoji === undefined) return;
+      if (emoji === undefined) continue;
       const s = span(node)!;
       state.handled.add(node);
       state.edits.push({ start: s.start, end: s.end, replace: emoji });
-    });
+    }
   };
 };

@@ -5,11 +5,11 @@
  * HTML (and the collapsible behaviour). It runs as its own pass before the others (see
  * rewrite.ts) because the content it frees must be parsed again for its links.
  */
-import { visit } from 'unist-util-visit';
-import type { Html, Root } from 'mdast';
+import type { Root } from 'mdast';
 import type { Plugin } from 'unified';
 import { span } from './splice.ts';
 import { rewriteState } from './state.ts';
+import { nodesOfType } from './walk.ts';
 
 /** `html` with a blank line after each `</summary>` and before each `</details>` that lack one. */
 export function separateExpandContent(html: string): string {
@@ -22,12 +22,12 @@ export const remarkExpandMacros: Plugin<[], Root> = function () {
   return (tree, file) => {
     const source = String(file.value);
     const state = rewriteState(file);
-    visit(tree, 'html', (node: Html) => {
+    for (const node of nodesOfType(tree, 'html')) {
       const s = span(node);
-      if (!s || !/<\/summary|<\/details/i.test(node.value)) return;
+      if (!s || !/<\/summary|<\/details/i.test(node.value)) continue;
       const text = source.slice(s.start, s.end);
       const separated = separateExpandContent(text);
       if (separated !== text) state.edits.push({ start: s.start, end: s.end, replace: separated });
-    });
+    }
   };
 };

@@ -13,13 +13,13 @@
  *   images), after decoding character references and dropping the whitespace browsers ignore;
  * - Markdown links and images with such URLs lose the URL (text or alt text kept).
  */
-import { visit } from 'unist-util-visit';
 import type { Definition, Html, Image, Link, Root } from 'mdast';
 import type { Parent } from 'unist';
 import type { Plugin } from 'unified';
 import { escapeText, unwrap } from './markdown-syntax.ts';
 import { span } from './splice.ts';
 import { rewriteState } from './state.ts';
+import { documentNodes } from './walk.ts';
 
 /** Tags kept (attributes filtered): formatting, structure, tables, media with checked URLs. */
 export const ALLOWED_TAGS: ReadonlySet<string> = new Set(
@@ -84,10 +84,10 @@ export const remarkHtmlSafety: Plugin<[], Root> = function () {
   return (tree, file) => {
     const source = String(file.value);
     const state = rewriteState(file);
-    visit(tree, (node, index, parent) => {
-      if (node.type === 'html') return sanitizeNode(node, index, parent);
-      if (node.type === 'link' || node.type === 'image' || node.type === 'definition') disarm(node);
-    });
+    for (const { node, index, parent } of documentNodes(tree)) {
+      if (node.type === 'html') sanitizeNode(node, index, parent);
+      else if (node.type === 'link' || node.type === 'image' || node.type === 'definition') disarm(node);
+    }
 
     function sanitizeNode(node: Html, index: number | undefined, parent: Parent | undefined): void {
       const s = span(node);

@@ -5,8 +5,7 @@
  * other spaces and other sites are left exactly as written.
  */
 import { toString } from 'mdast-util-to-string';
-import { visit } from 'unist-util-visit';
-import type { Definition, Link, LinkReference, Root } from 'mdast';
+import type { Definition, Link, Root } from 'mdast';
 import type { Plugin } from 'unified';
 import type { PublishedPageRef, UnpublishedReason } from '../types.ts';
 import { confluencePageUrl, decodeSegment, parseConfluenceUrl, type ConfluenceTarget } from '../confluence-urls.ts';
@@ -15,6 +14,7 @@ import { siteUrl, type RewriteContext } from './context.ts';
 import { formatDestination, formatTitle, labelEnd, replaceByLink, retarget, unwrap } from './markdown-syntax.ts';
 import { span } from './splice.ts';
 import { rewriteState, type RewriteState } from './state.ts';
+import { documentNodes, nodesOfType } from './walk.ts';
 
 /** Options: the parts of the {@link RewriteContext} that links depend on. */
 export type ConfluenceLinksOptions = Pick<
@@ -33,14 +33,14 @@ export const remarkConfluenceLinks: Plugin<[ConfluenceLinksOptions], Root> = fun
     const state = rewriteState(file);
     const unwrappedDefinitions = new Set<string>();
 
-    visit(tree, (node) => {
+    for (const { node } of documentNodes(tree)) {
       if (node.type === 'link' && !state.handled.has(node)) rewriteLink(node);
       if (node.type === 'definition' && !state.handled.has(node)) rewriteDefinition(node);
-    });
+    }
     if (unwrappedDefinitions.size > 0) {
-      visit(tree, 'linkReference', (node: LinkReference) => {
+      for (const node of nodesOfType(tree, 'linkReference')) {
         if (unwrappedDefinitions.has(node.identifier)) state.edits.push(...unwrap(source, node));
-      });
+      }
     }
 
     function rewriteLink(node: Link): void {

@@ -2,12 +2,12 @@
  * Plugin: the page title. The first top-level `# Title` is removed from the body and recorded
  * (Starlight renders the title as the page's only `<h1>`); any other H1 is demoted to H2.
  */
-import { visit } from 'unist-util-visit';
 import type { Plugin } from 'unified';
 import type { Root } from 'mdast';
 import { findTitleHeading, headingText } from './headings.ts';
 import { span } from './splice.ts';
 import { rewriteState } from './state.ts';
+import { nodesOfType } from './walk.ts';
 
 export const remarkTitle: Plugin<[], Root> = function () {
   return (tree, file) => {
@@ -16,14 +16,14 @@ export const remarkTitle: Plugin<[], Root> = function () {
     const title = findTitleHeading(tree);
     if (title) {
       const s = span(title)!;
-      state.title = headingText(title, source).trim();
+      state.title = headingText(title).trim();
       state.titleNode = title;
       // Take the blank lines after the title too, so the body does not start with empty lines.
       const end = s.end + (/^(?:[ \t]*\r?\n)*/.exec(source.slice(s.end))?.[0].length ?? 0);
       state.edits.push({ start: s.start, end, replace: '' });
     }
-    visit(tree, 'heading', (node) => {
-      if (node === title || node.depth !== 1) return;
+    for (const node of nodesOfType(tree, 'heading')) {
+      if (node === title || node.depth !== 1) continue;
       const s = span(node)!;
       const text = source.slice(s.start, s.end);
       const hash = text.indexOf('#');
@@ -34,6 +34,6 @@ export const remarkTitle: Plugin<[], Root> = function () {
         const underline = text.lastIndexOf('\n') + 1;
         state.edits.push({ start: s.start + underline, end: s.end, replace: text.slice(underline).replace(/=/g, '-') });
       }
-    });
+    }
   };
 };
