@@ -3,8 +3,9 @@
  * folders, with the environment given: the way tests check what a real build publishes.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export const PROJECT_ROOT = resolve(import.meta.dirname, '../..');
 export const TMP = join(PROJECT_ROOT, 'test/.tmp');
@@ -16,8 +17,60 @@ export interface SiteBuild {
   output: string;
 }
 
+/**
+ * One build at a time across every vitest worker (and every test run in this checkout): Astro keeps
+ * the content layer's image imports in `<root>/.astro/content-assets.mjs`, which no option moves, so
+ * two builds running side by side publish each other's images (seen: a generated space's dist/ with
+ * the demo's "Sync flow.png" and without its own diagram).
+ */
+async function withBuildLock<T>(run: () => Promise<T>): Promise<T> {
+  const lock = join(TMP, '.build-lock');
+  mkdirSync(TMP, { recursive: true });
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      writeFileSync(join(lock, 'pid'), String(process.pid));
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      if (!ownerAlive(lock)) rmSync(lock, { recursive: true, force: true });
+      else await sleep(100);
+    }
+  }
+  try {
+    return await run();
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+/** A lock left by a process that died (killed test run) must not block the next run. */
+function ownerAlive(lock: string): boolean {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(join(lock, 'pid'), 'utf8'));
+  } catch {
+    // Just created and the pid not written yet, unless its owner died in between.
+    try {
+      return Date.now() - statSync(lock).mtimeMs < 10_000;
+    } catch {
+      return false;
+    }
+  }
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Every CONFLUENCE_* variable of the caller's environment is dropped unless given in `env`. */
 export function buildSite(name: string, env: Record<string, string | undefined> = {}, options: { cacheDir?: string } = {}): Promise<SiteBuild> {
+  return withBuildLock(() => spawnBuild(name, env, options));
+}
+
+function spawnBuild(name: string, env: Record<string, string | undefined>, options: { cacheDir?: string }): Promise<SiteBuild> {
   const outDir = join(TMP, name, 'dist');
   const cacheDir = options.cacheDir ?? join(TMP, name, 'cache');
   mkdirSync(outDir, { recursive: true });

@@ -19,6 +19,9 @@ function comparable(entries: readonly PageEntry[]) {
     .sort((a, b) => a.id.localeCompare(b.id));
 }
 
+/** Site builds run one at a time (see site-build.ts), so a build may first wait for others. */
+const BUILD_TIMEOUT = 600_000;
+
 function filesUnder(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true, recursive: true })
     .filter((d) => d.isFile())
@@ -176,7 +179,7 @@ describe('astro build under faults', () => {
       const b = readFileSync(join(faulty.outDir, file));
       expect(b.equals(a), file).toBe(true);
     }
-  });
+  }, BUILD_TIMEOUT);
 });
 
 describe('astro build under a permanent failure', () => {
@@ -206,7 +209,7 @@ describe('astro build under a permanent failure', () => {
     } finally {
       stop();
     }
-  });
+  }, BUILD_TIMEOUT);
 
   it('403 when App REST APIs are disabled: names the admin setting and the environment', async () => {
     const disabled = await start({ port: 0, space: standIn.space, appRestApisEnabled: false });
@@ -216,18 +219,18 @@ describe('astro build under a permanent failure', () => {
     } finally {
       await disabled.stop();
     }
-  });
+  }, BUILD_TIMEOUT);
 
   it('401 for a bad token: names the token and the scopes', async () => {
     const build = await buildSite('fault-401', siteEnv(standIn, { CONFLUENCE_ACCESS_TOKEN: 'not-a-valid-token-1234' }));
     expectExplained(build, /(AuthError|RestScopeError): .*(access token was refused|token is expired or lacks)/, /(re-authorise|scopes)/);
     expect(build.output).not.toContain('not-a-valid-token-1234');
-  });
+  }, BUILD_TIMEOUT);
 
   it('404 for an unknown space: names the space key to check', async () => {
     const build = await buildSite('fault-404', siteEnv(standIn, { CONFLUENCE_SPACE_KEY: 'NOSUCHSPACE' }));
     expectExplained(build, /NotFoundError: /, /Check CONFLUENCE_SPACE_KEY/);
-  });
+  }, BUILD_TIMEOUT);
 });
 
 function fnv1a(text: string): number {

@@ -123,5 +123,5 @@ describe('a failed astro build', () => {
     expect(again.code, again.output).toBe(0);
     const slug = readdirSync(again.outDir, { recursive: true }).find((f) => String(f).endsWith('index.html') && readFileSync(join(again.outDir, String(f)), 'utf8').includes('NEW-CONTENT-BUILD'));
     expect(slug).toBeDefined();
-  });
+  }, 600_000); // site builds run one at a time (site-build.ts), so these may first wait for others
 });

@@ -157,7 +157,7 @@ describe('the demo built through the OAuth flow, with a page of raw HTML', () =>
     const sent = standIn.log.filter((e) => e.kind === 'auth').map((e) => (e.body as { refresh_token?: string }).refresh_token ?? '');
     secrets = [...new Set([standIn.accessToken, standIn.oauth.clientSecret, standIn.oauth.refreshToken, ...sent, store?.refreshToken ?? '', store?.accessToken ?? ''])].filter(Boolean);
     hostilePath = hostile.id;
-  });
+  }, 600_000); // site builds run one at a time (site-build.ts), so this one may first wait for others
   afterAll(async () => {
     await standIn?.stop();
   });
