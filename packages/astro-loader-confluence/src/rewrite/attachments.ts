@@ -23,6 +23,9 @@ type AttachmentRef = Parameters<RewriteContext['attachment']>[0];
 /** A URL with a scheme (`https:`, `mailto:`) or protocol-relative: never a relative attachment path. */
 const ABSOLUTE = /^(?:[a-z][a-z0-9+.-]*:|\/\/)/i;
 
+/** The part every Confluence attachment URL has (`/download/attachments/…`, `/download/thumbnails/…`). */
+const DOWNLOAD_PATH = /\/download\/(?:attachments|thumbnails)\//i;
+
 /** Tags whose `src` or `href` may name an attachment in raw HTML. */
 const HTML_URL_ATTRIBUTE: Readonly<Record<string, string>> = { img: 'src', a: 'href', source: 'src', video: 'src', audio: 'src' };
 
@@ -105,9 +108,12 @@ export const remarkConfluenceAttachments: Plugin<[ConfluenceAttachmentsOptions],
   }
 
   function attachmentRef(url: string, usage: AttachmentRef['usage']): AttachmentRef | undefined {
-    const target = parseConfluenceUrl(url, options);
-    if (target?.kind === 'attachment') return { pageId: target.pageId, fileName: target.fileName, usage };
-    if (target || url === '' || url.startsWith('#') || url.startsWith('/') || ABSOLUTE.test(url)) return undefined;
+    if (url === '' || url.startsWith('#')) return undefined;
+    if (url.startsWith('/') || ABSOLUTE.test(url)) {
+      // Only download and thumbnail URLs name an attachment; the links plugin parses the rest.
+      const target = DOWNLOAD_PATH.test(url) ? parseConfluenceUrl(url, options) : undefined;
+      return target?.kind === 'attachment' ? { pageId: target.pageId, fileName: target.fileName, usage } : undefined;
+    }
     const path = decodeSegment(url.replace(/[?#].*$/, ''));
     const segments = path.split('/');
     // Links to relative paths other than attachments (e.g. a `.md` file) are not ours; images always are.

@@ -42,7 +42,8 @@ const REMOVED_ATTRIBUTES = new Set(['srcdoc', 'formaction', 'action']);
 
 /** Whether a URL may appear on a public page (`image`: data: image URLs are allowed too). */
 export function isSafeUrl(url: string, image = false): boolean {
-  const plain = decodeCharacterReferences(url).replace(/[\u0000-\u0020\u007f-\u009f]/g, '').toLowerCase();
+  // Most URLs hold no character reference or ignorable character: skip decoding those.
+  const plain = (/[&\u0000-\u0020\u007f-\u009f]/.test(url) ? decodeCharacterReferences(url).replace(/[\u0000-\u0020\u007f-\u009f]/g, '') : url).toLowerCase();
   const scheme = /^([a-z][a-z0-9+.-]*):/.exec(plain)?.[1];
   if (scheme === undefined) return true;
   if (scheme === 'data') return image && /^data:image\/(?:png|gif|jpe?g|webp|avif|bmp);/.test(plain);
