@@ -101,6 +101,25 @@ describe('a transient gateway timeout on a page with an image', () => {
   });
 });
 
+describe('Retry-After', () => {
+  it('is honoured: the wait is the server\'s, not the (here 1 ms) backoff', async () => {
+    const standIn = await start({ port: 0, space: generateSpace({ shape: 'balanced', size: 3, seed: 3, restrictedCount: 0, excludedCount: 0 }) });
+    const harness = createHarness(() => ({ ...standInOptions(standIn), retryBaseDelayMs: 1 }));
+    try {
+      // Seed 7 fails the first request; every failure is a 429 asking for one second.
+      standIn.setFaults({ rate: 0.3, seed: 7, statuses: [429], retryAfter: 1, kinds: ['rest'] });
+      await harness.run();
+      const retries = harness.logs.filter((l) => l.message.startsWith('retrying'));
+      expect(retries.length).toBeGreaterThan(0);
+      expect(retries.length).toBe(standIn.log.filter((e) => e.fault === 'transient').length);
+      for (const retry of retries) expect(retry.message).toMatch(/ in 1\.0s \(429, attempt \d\)/);
+    } finally {
+      await standIn.stop();
+      harness.cleanup();
+    }
+  });
+});
+
 describe('a server that answers too slowly', () => {
   it('is given up on after the per-request limit and the retries, naming both limits', async () => {
     const standIn = await start({ port: 0, space: generateSpace({ shape: 'balanced', size: 5, seed: 3, restrictedCount: 0, excludedCount: 0 }) });
