@@ -1,7 +1,7 @@
 /**
  * Faithful pages (issue 4): the fidelity fixture space, which uses every link form, attachment
- * reference and piece of Confluence content the rewrite handles, built into a real Starlight site,
- * then checked in the HTML: no link into Confluence for a published page,
+ * reference and piece of Confluence content the rewrite handles, built into a real Starlight site
+ * under a non-root `base`, then checked in the HTML: no link into Confluence for a published page,
  * no broken internal link or anchor, no broken image, asides, expand sections, emoji, tables,
  * tasks, code and footnotes. The policy options for unpublished pages are checked through the
  * pipeline, without Astro.
@@ -14,12 +14,8 @@ import { fidelitySpace, FIDELITY } from '../fixtures/fidelity-space/space.ts';
 import { createHarness, standInOptions, type Harness } from '../helpers/pipeline.ts';
 import { buildSite, type SiteBuild } from '../helpers/site-build.ts';
 
-/**
- * Astro's `base`. The loader's links respect any base (the golden fixtures use `/docs/`); the site
- * build runs at `/` because with BASE_PATH set, Starlight's own links (sidebar, site title,
- * favicon) still come out at `/` in this project's build (reported, not ours to fix here).
- */
-const BASE = '/';
+/** Astro's `base`: not the root, so that every link is seen to respect it. */
+const BASE = '/docs/';
 
 /** Published pages: id → site path (under BASE). */
 const PUBLISHED: Record<string, string> = {
@@ -120,6 +116,9 @@ describe('the fidelity space, built into a site', () => {
       CONFLUENCE_ACCESS_TOKEN: standIn.accessToken,
       CONFLUENCE_EXCLUDE_LABELS: 'internal',
       CONFLUENCE_EDIT_LINKS: 'false',
+      BASE_PATH: BASE,
+      // Vitest sets BASE_URL=/ in its environment; inherited by the build, it overrides Astro's base.
+      BASE_URL: undefined,
     });
     if (build.code !== 0) throw new Error(`The fidelity site failed to build:\n${build.output}`);
   });
@@ -221,7 +220,7 @@ describe('the fidelity space, built into a site', () => {
     expect(asides).toEqual(['note', 'tip', 'note', 'caution', 'danger', 'note', 'note', 'tip', 'caution', 'danger', 'tip']);
     expect(page).not.toContain('[!NOTE]');
     expect(page).not.toContain('<strong>Info:</strong>');
-    expect(page).toMatch(/<details><summary>Click to expand<\/summary>\s*<p>Hidden <strong>Markdown<\/strong> with a <a href="\/target-page\/#getting-started">/);
+    expect(page).toMatch(/<details><summary>Click to expand<\/summary>\s*<p>Hidden <strong>Markdown<\/strong> with a <a href="\/docs\/target-page\/#getting-started">/);
     expect(page).toContain('</details>');
     for (const emoji of ['🙂', '👍', '✅']) expect(page).toContain(emoji);
     expect(page).not.toMatch(/<img[^>]*emoticons|<img[^>]*emoji/);
