@@ -215,6 +215,8 @@ describe('astro build under a permanent failure', () => {
     expect(build.code, build.output).not.toBe(0);
     expect(build.output).toMatch(cause);
     expect(build.output).toMatch(fix);
+    // The message and hint are the explanation: no stack frames are printed with them.
+    expect(build.output).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m);
     expect(build.output).not.toContain(standIn.accessToken);
     expect(existsSync(join(build.outDir, 'index.html'))).toBe(false);
   }
