@@ -1,0 +1,119 @@
+/**
+ * Call counts, latency and incremental syncs: the loader's real pipeline (test/helpers/pipeline.ts,
+ * resolveOptions + runPipeline) against an in-process stand-in, read through `standIn.counters`.
+ */
+import { generateSpace, start, type SpaceShape, type StandIn } from 'confluence-stand-in';
+import { resolveOptions } from '../packages/astro-loader-confluence/src/options.ts';
+import { createHarness, standInOptions, type Harness } from '../test/helpers/pipeline.ts';
+import { EXCLUDED_LABEL, note, optimumFor, publicIds, round, shapeName, type Sizes } from './common.ts';
+
+export interface ShapeCalls {
+  pages: number;
+  published: number;
+  export: number;
+  optimal: number;
+  rest: number;
+  /** Of `rest`, the restriction look-ups (allowed: one per published page at most). */
+  restrictions: number;
+  /** The REST goal without the restriction allowance: pages/250 + 5. */
+  restGoal: number;
+}
+
+export interface IncrementalFigures {
+  space: string;
+  noop_export_calls: number;
+  one_page_export_calls: number;
+  noop_sync_ratio: number;
+  cold_sync_ms: number;
+  noop_pipeline_ms: number;
+}
+
+async function withStandIn<T>(shape: SpaceShape, size: number, fn: (standIn: StandIn, harness: Harness) => Promise<T>, latencyMs = 0): Promise<T> {
+  const standIn = await start({ port: 0, space: generateSpace({ shape, size }), latency: { exportMs: latencyMs } });
+  const harness = createHarness(() => ({ ...standInOptions(standIn), excludeLabels: [EXCLUDED_LABEL] }));
+  try {
+    return await fn(standIn, harness);
+  } finally {
+    await standIn.stop();
+    harness.cleanup();
+  }
+}
+
+/** A cold sync of each shape: export calls against the optimum, REST calls against pages/250 + 5. */
+export async function measureCalls(sizes: Sizes, onIncremental: (figures: IncrementalFigures) => void): Promise<Record<string, ShapeCalls>> {
+  const shapes: [SpaceShape, number][] = [['balanced', sizes.small], ['deep', sizes.small], ['flat', sizes.small], ['balanced', sizes.large]];
+  const calls: Record<string, ShapeCalls> = {};
+  for (const [shape, size] of shapes) {
+    const name = shapeName(shape, size, sizes.quick);
+    note(`calls: cold sync of ${name}`);
+    await withStandIn(shape, size, async (standIn, harness) => {
+      const cold = await harness.run();
+      const visible = publicIds(standIn);
+      calls[name] = {
+        pages: size,
+        published: cold.outcome.decision.published.size,
+        export: standIn.counters.export,
+        optimal: optimumFor(standIn, visible),
+        rest: standIn.counters.rest,
+        restrictions: standIn.counters.restrictions,
+        restGoal: Math.floor(size / 250) + 5,
+      };
+      // The incremental figures come from the first balanced space, right after its cold sync.
+      if (shape === 'balanced' && size === sizes.small) onIncremental(await measureIncremental(standIn, harness, name, cold.timings.syncMs));
+    });
+  }
+  return calls;
+}
+
+async function measureIncremental(standIn: StandIn, harness: Harness, space: string, coldSyncMs: number): Promise<IncrementalFigures> {
+  note(`incremental: no-change and one-page syncs of ${space}`);
+  standIn.resetLog();
+  const started = performance.now();
+  const noop = await harness.run();
+  const noopMs = performance.now() - started;
+  const noopCalls = standIn.counters.export;
+  if (noop.built !== null) note('incremental: the no-change sync rebuilt its entries');
+
+  const ids = [...noop.outcome.decision.published];
+  standIn.space.updatePage(ids[Math.floor(ids.length / 2)]!, { body: 'A paragraph written after the first sync.' });
+  standIn.resetLog();
+  await harness.run();
+  return {
+    space,
+    noop_export_calls: noopCalls,
+    one_page_export_calls: standIn.counters.export,
+    // The whole no-change pipeline (discovery, digest) over the cold sync alone (discovery, exports).
+    noop_sync_ratio: round(noopMs / coldSyncMs),
+    cold_sync_ms: round(coldSyncMs, 0),
+    noop_pipeline_ms: round(noopMs, 0),
+  };
+}
+
+export interface LatencyFigures {
+  latency_ratio: number;
+  space: string;
+  calls: number;
+  concurrency: number;
+  sync_ms: number;
+  ideal_ms: number;
+}
+
+/** The sync with 1 s per export call, at the loader's default concurrency, over ceil(calls / C) × 1 s. */
+export async function measureLatency(sizes: Sizes): Promise<LatencyFigures> {
+  const space = `balanced-${sizes.latencyPages}`;
+  note(`latency: cold sync of ${space} at 1 s per export call`);
+  return withStandIn('balanced', sizes.latencyPages, async (standIn, harness) => {
+    const { concurrency } = resolveOptions(standInOptions(standIn));
+    const result = await harness.run();
+    const calls = standIn.counters.export;
+    const idealMs = Math.ceil(calls / concurrency) * 1000;
+    return {
+      latency_ratio: round(result.timings.syncMs / idealMs),
+      space,
+      calls,
+      concurrency,
+      sync_ms: round(result.timings.syncMs, 0),
+      ideal_ms: idealMs,
+    };
+  }, 1000);
+}

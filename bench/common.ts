@@ -1,0 +1,87 @@
+/**
+ * Shared by the benchmarks: sizes for a full or quick run, the optimum the API allows for a
+ * stand-in space, the variables that point the loader at a stand-in, and small statistics.
+ */
+import { resolve } from 'node:path';
+import type { StandIn } from 'confluence-stand-in';
+import { buildSpaceTree } from '../packages/astro-loader-confluence/src/space-tree.ts';
+import { optimalCallCount } from '../packages/astro-loader-confluence/src/plan.ts';
+
+export const ROOT = resolve(import.meta.dirname, '..');
+export const WORK = resolve(ROOT, 'bench/.work');
+/** Generated spaces label these pages to be left out; the loader is told to exclude them. */
+export const EXCLUDED_LABEL = 'internal';
+
+export interface Sizes {
+  quick: boolean;
+  /** The 1k shapes (250 in a quick run) and the 10k one (2,500). */
+  small: number;
+  large: number;
+  /** Pages of the space built with `astro build`, and builds per project. */
+  buildPages: number;
+  buildRuns: number;
+  /** A balanced space whose plan is 20–40 export calls, for the latency benchmark. */
+  latencyPages: number;
+}
+
+export function sizesFor(quick: boolean): Sizes {
+  return quick
+    ? { quick, small: 250, large: 2_500, buildPages: 250, buildRuns: 1, latencyPages: 300 }
+    : { quick, small: 1_000, large: 10_000, buildPages: 1_000, buildRuns: 3, latencyPages: 300 };
+}
+
+/** `balanced-1k` in a full run (performance.md's names), `balanced-250` in a quick one. */
+export function shapeName(shape: string, size: number, quick: boolean): string {
+  return quick || size % 1000 !== 0 ? `${shape}-${size}` : `${shape}-${size / 1000}k`;
+}
+
+/** Pages a reader may see, by the stand-in's own model: not restricted, no excluded label on it or above. */
+export function publicIds(standIn: StandIn): Set<string> {
+  const hidden = (id: string) =>
+    standIn.space.isEffectivelyRestricted(id) ||
+    [standIn.space.get(id)!, ...standIn.space.ancestors(id)].some((page) => page.labels.includes(EXCLUDED_LABEL));
+  return new Set(standIn.space.all().filter((page) => !hidden(page.id)).map((page) => page.id));
+}
+
+/** The fewest export calls that fetch `only` from the stand-in's space (plan.ts's count, over its model). */
+export function optimumFor(standIn: StandIn, only: Set<string>): number {
+  const pages = standIn.space.all().map((p) => ({ id: p.id, title: p.title, parentId: p.parentId, position: p.position, version: { number: p.version.number } }));
+  return optimalCallCount(buildSpaceTree(pages), 100, only);
+}
+
+/** The CONFLUENCE_* variables that point the loader at a stand-in, as a site build reads them. */
+export function standInEnv(standIn: Pick<StandIn, 'space' | 'site' | 'cloudId' | 'exportUrl' | 'apiUrl' | 'accessToken'>): Record<string, string> {
+  return {
+    CONFLUENCE_SPACE_KEY: standIn.space.key,
+    CONFLUENCE_SITE: standIn.site,
+    CONFLUENCE_CLOUD_ID: standIn.cloudId,
+    CONFLUENCE_EXPORT_URL: standIn.exportUrl,
+    CONFLUENCE_API_URL: standIn.apiUrl,
+    CONFLUENCE_ACCESS_TOKEN: standIn.accessToken,
+    CONFLUENCE_EXCLUDE_LABELS: EXCLUDED_LABEL,
+    CONFLUENCE_EDIT_LINKS: 'false',
+  };
+}
+
+/** The caller's environment without any CONFLUENCE_* variable, so that only what a benchmark sets applies. */
+export function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const base = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('CONFLUENCE_')));
+  return { ...base, ASTRO_TELEMETRY_DISABLED: '1', ...extra };
+}
+
+export function median(values: number[]): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+export function round(value: number, digits = 3): number {
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
+}
+
+/** Progress on stderr, so that the table on stdout stays readable. */
+export function note(message: string): void {
+  process.stderr.write(`[bench] ${message}\n`);
+}
