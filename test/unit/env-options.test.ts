@@ -55,9 +55,10 @@ describe('confluenceOptionsFromEnv', () => {
     const env = Object.fromEntries(ENV_VARIABLES.map((name) => [name, 'v']));
     const options = confluenceOptionsFromEnv({ ...env, CONFLUENCE_EDIT_LINKS: 'yes' })!;
     const values = Object.values(options).filter((v) => v !== undefined);
-    // Every variable except the OAuth trio (one object) and EDIT_LINKS (a boolean) comes through as 'v'.
-    expect(values.filter((v) => v === 'v')).toHaveLength(ENV_VARIABLES.length - 3 - 1 - 1);
-    expect(options.oauth).toEqual({ clientId: 'v', clientSecret: 'v', refreshToken: 'v' });
+    // Every variable except the OAuth trio and the token store (one object), EDIT_LINKS (a boolean)
+    // and the labels (a list) comes through as 'v'.
+    expect(values.filter((v) => v === 'v')).toHaveLength(ENV_VARIABLES.length - 4 - 1 - 1);
+    expect(options.oauth).toEqual({ clientId: 'v', clientSecret: 'v', refreshToken: 'v', storePath: 'v' });
     expect(options.excludeLabels).toEqual(['v']);
   });
 

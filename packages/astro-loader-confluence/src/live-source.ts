@@ -30,6 +30,12 @@ export interface LiveSourceDeps {
   warn: (message: string) => void;
 }
 
+/**
+ * Restriction look-ups are one small GET per page; more of them in flight than export calls keeps
+ * discovery of a large space short. The HTTP client's shared limit is raised to match.
+ */
+export const RESTRICTION_LOOKUPS_IN_FLIGHT = 16;
+
 const REST_SCOPES =
   'read:space:confluence, read:page:confluence, read:content-details:confluence, read:label:confluence and search:confluence';
 
@@ -149,17 +155,15 @@ async function discoverWithRest(deps: LiveSourceDeps): Promise<Discovery> {
 
   const restricted = new Set<string>();
   if (options.checkRestrictions) {
-    // Level by level: the subtree of a restricted or excluded page is left out anyway.
-    let level = tree.roots.filter((id) => !labelled.has(id));
-    while (level.length > 0) {
-      const answers = await Promise.all(level.map(async (id) => [id, await rest.getReadRestrictions(id)] as const));
-      const next: string[] = [];
-      for (const [id, r] of answers) {
-        if (r.users + r.groups > 0) restricted.add(id);
-        else for (const kid of tree.children.get(id) ?? []) if (!labelled.has(kid)) next.push(kid);
-      }
-      level = next;
-    }
+    // Top-down, each page's children queued as soon as it is known to be open: the subtree of a
+    // restricted or excluded page is left out anyway, so it is never asked about, and no level
+    // waits for the slowest page of the level before.
+    const queue = tree.roots.filter((id) => !labelled.has(id));
+    await drainQueue(queue, RESTRICTION_LOOKUPS_IN_FLIGHT, async (id) => {
+      const r = await rest.getReadRestrictions(id);
+      if (r.users + r.groups > 0) restricted.add(id);
+      else for (const kid of tree.children.get(id) ?? []) if (!labelled.has(kid)) queue.push(kid);
+    });
   }
   const warnings: string[] = [];
   if (!options.checkRestrictions) {

@@ -5,7 +5,7 @@
  * page id, so two pages' files of the same name never collide; the site serves them from here.
  */
 import { existsSync } from 'node:fs';
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from './fs-atomic.ts';
 
@@ -51,6 +51,31 @@ export class RawCache {
 
   async writeAttachment(id: string, fileName: string, data: Uint8Array): Promise<void> {
     await writeFileAtomic(this.attachmentPath(id, fileName), data);
+  }
+
+  /**
+   * A cache of the same shape in a staging folder: a sync writes what it fetches there, and only a
+   * successful sync moves it into place (`commit`), so a failed one leaves the cache as it was.
+   */
+  staging(): RawCache {
+    return new RawCache(join(this.root, '.staging'));
+  }
+
+  /** Drop whatever a failed or interrupted sync left in the staging folder. */
+  async discardStaging(): Promise<void> {
+    await rm(join(this.root, '.staging'), { recursive: true, force: true });
+  }
+
+  /** Move every staged page (its Markdown and its whole attachment folder) into place. */
+  async commit(staged: RawCache, ids: Iterable<string>): Promise<void> {
+    await mkdir(join(this.root, 'pages'), { recursive: true });
+    await mkdir(join(this.root, 'attachments'), { recursive: true });
+    for (const id of ids) {
+      await rename(staged.pagePath(id), this.pagePath(id));
+      await rm(this.attachmentDir(id), { recursive: true, force: true });
+      if (existsSync(staged.attachmentDir(id))) await rename(staged.attachmentDir(id), this.attachmentDir(id));
+    }
+    await rm(staged.root, { recursive: true, force: true });
   }
 
   /** Remove pages and attachment folders whose ids are not kept (after a successful sync only). */

@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import { exportBaseUrl, resolveCloudId, restBaseUrl } from './endpoints.ts';
 import { ConfigError } from './errors.ts';
 import { createHttpClient } from './http-client.ts';
-import { createLiveSource } from './live-source.ts';
+import { createLiveSource, RESTRICTION_LOOKUPS_IN_FLIGHT } from './live-source.ts';
 import type { ResolvedOptions } from './options.ts';
 import type { PageSource } from './page-source.ts';
 import { createRestClient } from './rest-client.ts';
@@ -66,7 +66,9 @@ export async function createPageSource(options: ResolvedOptions, context: Source
   }
 
   const http = createHttpClient({
-    concurrency: options.concurrency,
+    // Export calls stay at `concurrency` (live-source.ts runs that many workers); small REST
+    // look-ups may use a few more slots.
+    concurrency: Math.max(options.concurrency, RESTRICTION_LOOKUPS_IN_FLIGHT),
     requestTimeoutMs: options.requestTimeoutMs,
     deadlineMs: options.deadlineMs,
     retries: options.retries,

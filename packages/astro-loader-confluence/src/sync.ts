@@ -2,9 +2,9 @@
  * One sync: discover the tree, decide what may be published, fetch only what changed, and keep the
  * raw cache in step. Nothing here touches Astro; loader.ts turns the outcome into entries.
  *
- * Nothing is lost on failure: fetched pages go to the raw cache (each file written atomically), but
- * the state that says which versions the cache holds is returned only when every page arrived, and
- * the cache is pruned only then. A failed sync throws, and the caller keeps its previous entries.
+ * Nothing is lost on failure: fetched pages are staged beside the raw cache and moved into it only
+ * when every page arrived; the state that says which versions the cache holds is returned, and the
+ * cache pruned, only then. A failed sync throws, and the caller keeps its previous entries.
  */
 import { ConfluenceLoaderError } from './errors.ts';
 import { decidePublication, type PublishDecision } from './publish-filter.ts';
@@ -68,12 +68,15 @@ export async function syncPages(input: SyncInput): Promise<SyncOutcome> {
   }
   input.onPlan?.({ published: decision.published.size, excluded: decision.excluded.size, toFetch: toFetch.size });
 
+  // Fetched pages are staged, and moved into the cache only once every page arrived.
+  await cache.discardStaging();
+  const staged = cache.staging();
   const fetched = new Set<string>();
   const store = async (page: { id: string; markdown: string; attachments: { fileName: string; data: Uint8Array }[] }) => {
     // Pages that ride along in a subtree export may be restricted or excluded: never cache them.
     if (!decision.published.has(page.id) || fetched.has(page.id)) return;
-    await cache.writePage(page.id, page.markdown);
-    for (const attachment of page.attachments) await cache.writeAttachment(page.id, attachment.fileName, attachment.data);
+    await staged.writePage(page.id, page.markdown);
+    for (const attachment of page.attachments) await staged.writeAttachment(page.id, attachment.fileName, attachment.data);
     const info = discovery.tree.pages.get(page.id)!;
     state.pages[page.id] = {
       version: info.version.number,
@@ -102,6 +105,7 @@ export async function syncPages(input: SyncInput): Promise<SyncOutcome> {
     );
   }
 
+  await cache.commit(staged, fetched);
   await cache.prune(new Set(Object.keys(state.pages)));
   return { discovery, decision, sitePaths, state, fetched, exportCalls };
 }
