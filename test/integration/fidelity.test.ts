@@ -59,7 +59,7 @@ const CHECKED_TAGS = new Set(['a', 'img', 'source', 'video', 'audio']);
  * element (absolute under `base`, or relative to the page) names a file in `dist`, and every
  * `#anchor` an element id on the target page. Returns one line per broken reference.
  */
-export function checkLinks(dist: string, base: string): string[] {
+function checkLinks(dist: string, base: string): string[] {
   const broken: string[] = [];
   const idsCache = new Map<string, Set<string>>();
   const ids = (file: string) => {
