@@ -15,6 +15,11 @@ export interface ShapeCalls {
   rest: number;
   /** Of `rest`, the restriction look-ups (allowed: one per published page at most). */
   restrictions: number;
+  /**
+   * Pages found restricted themselves (their ancestors open). Only asking tells that a page is
+   * restricted, so each costs one look-up on top of the published pages; their subtrees cost none.
+   */
+  restrictedRoots: number;
   /** The REST goal without the restriction allowance: pages/250 + 5. */
   restGoal: number;
 }
@@ -56,6 +61,7 @@ export async function measureCalls(sizes: Sizes, onIncremental: (figures: Increm
         optimal: optimumFor(standIn, visible),
         rest: standIn.counters.rest,
         restrictions: standIn.counters.restrictions,
+        restrictedRoots: cold.outcome.discovery.restricted.size,
         restGoal: Math.floor(size / 250) + 5,
       };
       // The incremental figures come from the first balanced space, right after its cold sync.
