@@ -51,7 +51,7 @@ export class FakeSource implements PageSource {
     discovery: Discovery,
     onPage: (page: FetchedPage) => Promise<void>,
     onProgress?: (progress: FetchProgress) => void,
-  ): Promise<{ exportCalls: number }> {
+  ): Promise<{ exportCalls: number; exportIds: string[] }> {
     this.requests.push([...ids].sort());
     const batches = planExports(discovery.tree, { only: ids });
     let pagesDone = 0;
@@ -70,6 +70,6 @@ export class FakeSource implements PageSource {
       }
       onProgress?.({ batchesDone: index + 1, batchesTotal: batches.length, pagesDone });
     }
-    return { exportCalls: batches.length };
+    return { exportCalls: batches.length, exportIds: batches.map((_, i) => `fake-export-${i + 1}`) };
   }
 }

@@ -60,6 +60,9 @@ describe('snapshots', () => {
     expect(manifest).toEqual(written);
     expect(manifest).toMatchObject({ format: 1, takenAt: '2025-03-01T10:00:00.000Z', source: { spaceKey: 'FAKE' }, roots: ['1'] });
     expect(manifest.tool).toMatch(/^astro-loader-confluence@\d/);
+    expect(manifest.exportIds).toEqual(outcome.exportIds);
+    expect(manifest.exportIds!.length).toBe(outcome.exportCalls);
+    expect(manifest.exportIds!.length).toBeGreaterThan(0);
     expect(manifest.pages.map((p) => p.id).sort()).toEqual(['1', '2', '3', '4']);
     expect(manifest.attachments).toEqual({ '2': ['diagram.png', 'notes v1.pdf'], '3': ['diagram.png'] });
 

@@ -213,7 +213,7 @@ describe('syncPages', () => {
         await onPage({ id, markdown: source.markdownOf(id), attachments: [] });
         onProgress?.({ batchesDone: 1, batchesTotal: ids.size, pagesDone: 1 });
       }
-      return { exportCalls: ids.size };
+      return { exportCalls: ids.size, exportIds: [] };
     };
     const seen: number[] = [];
     await syncPages({ source, cache, key: 'FAKE', onProgress: (p) => seen.push(p.pagesTotal) });

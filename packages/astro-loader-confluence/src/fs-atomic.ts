@@ -31,7 +31,13 @@ export async function replaceDirAtomic(target: string, fill: (temp: string) => P
     await fill(temp);
     const old = existsSync(target) ? `${temp}.old` : undefined;
     if (old) await rename(target, old);
-    await rename(temp, target);
+    try {
+      await rename(temp, target);
+    } catch (error) {
+      // Put the previous folder back: a failed swap must leave it whole, where it was.
+      if (old) await rename(old, target);
+      throw error;
+    }
     if (old) await rm(old, { recursive: true, force: true });
   } catch (error) {
     await rm(temp, { recursive: true, force: true });

@@ -63,6 +63,7 @@ export function createLiveSource(deps: LiveSourceDeps): PageSource {
       let done = 0;
       let pagesDone = 0;
       let exportCalls = 0;
+      const exportIds: string[] = [];
       const delivered = new Set<string>();
 
       const deliver = async (page: FetchedPage) => {
@@ -84,6 +85,7 @@ export function createLiveSource(deps: LiveSourceDeps): PageSource {
             includeAttachments: withAttachments,
           });
           zip = answer.zip;
+          exportIds.push(answer.exportId);
         } catch (error) {
           if (error instanceof PayloadTooLargeError || error instanceof ExportTimeoutError) {
             const parts = splitBatch(tree, batch, sizes);
@@ -127,7 +129,7 @@ export function createLiveSource(deps: LiveSourceDeps): PageSource {
         done++;
         onProgress?.({ batchesDone: done, batchesTotal: total, pagesDone });
       });
-      return { exportCalls };
+      return { exportCalls, exportIds };
     },
   };
 }

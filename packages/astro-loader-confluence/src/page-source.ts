@@ -51,5 +51,5 @@ export interface PageSource {
     discovery: Discovery,
     onPage: (page: FetchedPage) => Promise<void>,
     onProgress?: (progress: FetchProgress) => void,
-  ): Promise<{ exportCalls: number }>;
+  ): Promise<{ exportCalls: number; /** The app's `exportId` of each successful call. */ exportIds: string[] }>;
 }

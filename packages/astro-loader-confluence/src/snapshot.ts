@@ -6,11 +6,10 @@
  * renamed into place, so a failed write leaves the previous snapshot whole.
  */
 import { existsSync } from 'node:fs';
-import { cp, mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { cp, mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { ConfigError } from './errors.ts';
-import { writeFileAtomic } from './fs-atomic.ts';
+import { replaceDirAtomic, writeFileAtomic } from './fs-atomic.ts';
 import type { Discovery, FetchedPage, PageSource } from './page-source.ts';
 import { safeName, type RawCache } from './raw-cache.ts';
 import { buildSpaceTree } from './space-tree.ts';
@@ -30,6 +29,8 @@ export interface SnapshotManifest {
   roots: string[];
   /** Export calls that produced the content of this snapshot (counts, for the record). */
   exportCalls: number;
+  /** The app's `exportId` of each of those calls, as recorded in its Export History. */
+  exportIds?: string[];
   /** Page id → attachment file names. */
   attachments: Record<string, string[]>;
 }
@@ -43,7 +44,6 @@ export async function writeSnapshot(
   now = new Date(),
 ): Promise<SnapshotManifest> {
   const target = resolve(dir);
-  const temp = join(dirname(target), `.${basename(target)}.${randomBytes(4).toString('hex')}.tmp`);
   const { tree } = outcome.discovery;
   const published = [...outcome.decision.published];
   const manifest: SnapshotManifest = {
@@ -58,9 +58,10 @@ export async function writeSnapshot(
     }),
     roots: tree.roots.filter((id) => outcome.decision.published.has(id)),
     exportCalls: outcome.exportCalls,
+    exportIds: outcome.exportIds,
     attachments: {},
   };
-  try {
+  await replaceDirAtomic(target, async (temp) => {
     await mkdir(join(temp, 'pages'), { recursive: true });
     for (const id of published) {
       await cp(cache.pagePath(id), join(temp, 'pages', basename(cache.pagePath(id))));
@@ -77,20 +78,7 @@ export async function writeSnapshot(
       }
     }
     await writeFileAtomic(join(temp, MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
-    const old = existsSync(target) ? `${temp}.old` : undefined;
-    if (old) await rename(target, old);
-    try {
-      await rename(temp, target);
-    } catch (error) {
-      // Put the previous snapshot back: a failed write must leave it whole, where it was.
-      if (old) await rename(old, target);
-      throw error;
-    }
-    if (old) await rm(old, { recursive: true, force: true });
-  } catch (error) {
-    await rm(temp, { recursive: true, force: true });
-    throw error;
-  }
+  });
   return manifest;
 }
 
@@ -147,7 +135,7 @@ export function createSnapshotSource(dir: string, manifest: SnapshotManifest): P
         await onPage(page);
         onProgress?.({ batchesDone: ++done, batchesTotal: ids.size, pagesDone: done });
       }
-      return { exportCalls: 0 };
+      return { exportCalls: 0, exportIds: [] };
     },
   };
 }

@@ -29,6 +29,8 @@ export interface SyncOutcome {
   /** Pages fetched in this sync (the rest came from the cache). */
   fetched: Set<string>;
   exportCalls: number;
+  /** The app's `exportId` of each export call made (its Export History records them). */
+  exportIds: string[];
 }
 
 export interface SyncInput {
@@ -90,11 +92,13 @@ export async function syncPages(input: SyncInput): Promise<SyncOutcome> {
   const remaining = new Set([...toFetch].filter((id) => !fetched.has(id)));
 
   let exportCalls = 0;
+  let exportIds: string[] = [];
   if (remaining.size > 0) {
     const result = await source.fetch(remaining, discovery, store, (progress) =>
       input.onProgress?.({ ...progress, pagesTotal: remaining.size }),
     );
     exportCalls = result.exportCalls;
+    exportIds = result.exportIds;
   }
 
   const lost = [...toFetch].filter((id) => !fetched.has(id));
@@ -107,5 +111,5 @@ export async function syncPages(input: SyncInput): Promise<SyncOutcome> {
 
   await cache.commit(staged, fetched);
   await cache.prune(new Set(Object.keys(state.pages)));
-  return { discovery, decision, sitePaths, state, fetched, exportCalls };
+  return { discovery, decision, sitePaths, state, fetched, exportCalls, exportIds };
 }
