@@ -74,7 +74,10 @@ function spawnBuild(name: string, env: Record<string, string | undefined>, optio
   const outDir = join(TMP, name, 'dist');
   const cacheDir = options.cacheDir ?? join(TMP, name, 'cache');
   mkdirSync(outDir, { recursive: true });
-  const base = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('CONFLUENCE_')));
+  // Vite's own variables (BASE_URL, MODE, DEV, PROD, SSR), which vitest puts in process.env, would
+  // override the child build's settings (BASE_URL wins over Astro's `base`).
+  const viteVariables = new Set(['BASE_URL', 'MODE', 'DEV', 'PROD', 'SSR']);
+  const base = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('CONFLUENCE_') && !viteVariables.has(key)));
   // Vitest sets NODE_ENV=test, which astro build keeps: the site would be built in development mode
   // (no search index, `import.meta.env.DEV` true). `npm run build` runs with production.
   const childEnv = { ...base, NODE_ENV: 'production', ASTRO_TELEMETRY_DISABLED: '1', ASTRO_OUT_DIR: outDir, ASTRO_CACHE_DIR: cacheDir, ...env };
