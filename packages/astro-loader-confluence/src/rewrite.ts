@@ -9,10 +9,11 @@ import { remarkConfluenceAttachments } from './rewrite/attachments.ts';
 import type { RewriteContext } from './rewrite/context.ts';
 import { remarkConfluenceEmoticons } from './rewrite/emoticons.ts';
 import { remarkExpandMacros } from './rewrite/expand.ts';
-import { findTitleHeading, headingIds, headingText, remarkHeadingIds } from './rewrite/headings.ts';
+import { findTitleHeading, headingIds, headingText, slugAll, remarkHeadingIds } from './rewrite/headings.ts';
 import { remarkHtmlSafety } from './rewrite/html-safety.ts';
 import { remarkConfluenceLinks } from './rewrite/links.ts';
 import { rewriteParser } from './rewrite/parse.ts';
+import { quickHeadings } from './rewrite/quick-headings.ts';
 import { spliceCompiler } from './rewrite/splice.ts';
 import { rewriteState } from './rewrite/state.ts';
 import { remarkTitle } from './rewrite/title.ts';
@@ -58,6 +59,12 @@ export function rewritePage(markdown: string, ctx: RewriteContext): RewriteResul
 
 /** The heading ids Starlight will give a page's body headings (title excluded), from the exported Markdown. */
 export function extractHeadingIds(markdown: string): string[] {
+  const quick = quickHeadings(markdown);
+  if (quick) {
+    // The title is the first depth-1 heading; every other heading gets an id, in order.
+    const title = quick.findIndex((h) => h.depth === 1);
+    return slugAll(quick.filter((_, i) => i !== title).map((h) => h.text));
+  }
   const tree = parser.parse(markdown);
   return headingIds(tree, findTitleHeading(tree));
 }

@@ -57,6 +57,12 @@ export function headingIds(tree: Root, skip?: Node): string[] {
     .map((node) => slugger.slug(slugText(node)));
 }
 
+/** Ids for plain heading texts (no markup), in document order, as `headingIds` gives them. */
+export function slugAll(texts: readonly string[]): string[] {
+  const slugger = new GithubSlugger();
+  return texts.map((text) => slugger.slug(text.includes('--') ? text.replace(SMART_DASHES, '\u2014') : text));
+}
+
 /** Plugin: records this page's heading ids (after the title plugin, which marks the title heading). */
 export const remarkHeadingIds: Plugin<[], Root> = function () {
   return (tree, file) => {
