@@ -3,7 +3,7 @@
  * pages with by default) producing an mdast tree with source offsets, plugged into unified so the
  * rewrite stays a pipeline of remark-style plugins.
  *
- * Decision, measured (docs-notes/fidelity.md): remark-parse (micromark) alone took several times
+ * Decision, measured (docs/fidelity.md): remark-parse (micromark) alone took several times
  * longer than Astro's whole render of the same page, so `rewrite.per_page_vs_render` could not
  * get near its goal with it; Sätteri parses the same 30 KB page in a few milliseconds. Parsing
  * with the renderer's own parser also means the rewrite sees exactly the constructs the page is

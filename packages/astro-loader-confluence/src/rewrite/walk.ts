@@ -2,7 +2,7 @@
  * The document's nodes in document order (pre-order), each with its parent and index, collected
  * once per tree and shared by every plugin. unist-util-visit builds a new ancestor array for every
  * node and ran once per plugin; that was most of the rewrite's time once parsing became cheap
- * (docs-notes/fidelity.md).
+ * (docs/fidelity.md).
  */
 import type { Nodes, Parent, Root } from 'mdast';
 
