@@ -11,15 +11,10 @@ import { isConfluenceConfigured } from 'astro-loader-confluence/env';
 /** @type {import('confluence-stand-in').StandIn | undefined} */
 let demo;
 if (!isConfluenceConfigured(process.env)) {
-  const { start } = await import('confluence-stand-in');
+  const { start, loaderEnv } = await import('confluence-stand-in');
   demo = await start({ port: 0 });
   Object.assign(process.env, {
-    CONFLUENCE_SPACE_KEY: demo.space.key,
-    CONFLUENCE_SITE: demo.site,
-    CONFLUENCE_CLOUD_ID: demo.cloudId,
-    CONFLUENCE_EXPORT_URL: demo.exportUrl,
-    CONFLUENCE_API_URL: demo.apiUrl,
-    CONFLUENCE_ACCESS_TOKEN: demo.accessToken,
+    ...loaderEnv(demo),
     CONFLUENCE_EXCLUDE_LABELS: 'internal',
     CONFLUENCE_EDIT_LINKS: 'false',
     // A frozen release of the demo docs, served under /v0.9/ beside the live ones.

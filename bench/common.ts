@@ -49,19 +49,7 @@ export function optimumFor(standIn: StandIn, only: Set<string>): number {
   return optimalCallCount(buildSpaceTree(pages), 100, only);
 }
 
-/** The CONFLUENCE_* variables that point the loader at a stand-in, as a site build reads them. */
-export function standInEnv(standIn: Pick<StandIn, 'space' | 'site' | 'cloudId' | 'exportUrl' | 'apiUrl' | 'accessToken'>): Record<string, string> {
-  return {
-    CONFLUENCE_SPACE_KEY: standIn.space.key,
-    CONFLUENCE_SITE: standIn.site,
-    CONFLUENCE_CLOUD_ID: standIn.cloudId,
-    CONFLUENCE_EXPORT_URL: standIn.exportUrl,
-    CONFLUENCE_API_URL: standIn.apiUrl,
-    CONFLUENCE_ACCESS_TOKEN: standIn.accessToken,
-    CONFLUENCE_EXCLUDE_LABELS: EXCLUDED_LABEL,
-    CONFLUENCE_EDIT_LINKS: 'false',
-  };
-}
+export { standInEnv } from '../test/helpers/stand-in-env.ts';
 
 /** The caller's environment without any CONFLUENCE_* variable, so that only what a benchmark sets applies. */
 export function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {

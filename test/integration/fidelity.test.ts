@@ -13,6 +13,7 @@ import { start, type StandIn } from 'confluence-stand-in';
 import { fidelitySpace, FIDELITY } from '../fixtures/fidelity-space/space.ts';
 import { createHarness, standInOptions, type Harness } from '../helpers/pipeline.ts';
 import { buildSite, type SiteBuild } from '../helpers/site-build.ts';
+import { standInEnv } from '../helpers/stand-in-env.ts';
 
 /** Astro's `base`: not the root, so that every link is seen to respect it. */
 const BASE = '/docs/';
@@ -106,20 +107,7 @@ describe('the fidelity space, built into a site', () => {
 
   beforeAll(async () => {
     standIn = await start({ port: 0, space: fidelitySpace() });
-    build = await buildSite('fidelity', {
-      CONFLUENCE_SPACE_KEY: standIn.space.key,
-      CONFLUENCE_ROOT_PAGE_ID: FIDELITY.home,
-      CONFLUENCE_SITE: standIn.site,
-      CONFLUENCE_CLOUD_ID: standIn.cloudId,
-      CONFLUENCE_EXPORT_URL: standIn.exportUrl,
-      CONFLUENCE_API_URL: standIn.apiUrl,
-      CONFLUENCE_ACCESS_TOKEN: standIn.accessToken,
-      CONFLUENCE_EXCLUDE_LABELS: 'internal',
-      CONFLUENCE_EDIT_LINKS: 'false',
-      BASE_PATH: BASE,
-      // Vitest sets BASE_URL=/ in its environment; inherited by the build, it overrides Astro's base.
-      BASE_URL: undefined,
-    });
+    build = await buildSite('fidelity', standInEnv(standIn, { CONFLUENCE_ROOT_PAGE_ID: FIDELITY.home, BASE_PATH: BASE }));
     if (build.code !== 0) throw new Error(`The fidelity site failed to build:\n${build.output}`);
   });
   afterAll(async () => {

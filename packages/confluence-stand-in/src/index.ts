@@ -3,6 +3,7 @@
  * API and the Confluence REST subset the loader uses (contract.md §3).
  */
 export { start } from './server.ts';
+export { loaderEnv } from './loader-env.ts';
 export type { StartOptions, StandIn, LogEntry, LogKind, Counters, Latency } from './server.ts';
 export {
   APP_ID,
