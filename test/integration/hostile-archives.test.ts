@@ -269,10 +269,11 @@ describe('hostile archives through the pipeline', () => {
     expectContained(r);
   });
 
-  it('refuses an answer that is not JSON at all (a login page), naming the request', async () => {
+  it('refuses an answer that is not JSON at all (a login page), naming the batch and the request', async () => {
     const r = await run(() => ({ body: '<html><body>Please log in</body></html>' }));
     expect(r.error).toBeDefined();
     expect(r.error!.message).toMatch(/not JSON/);
+    expect(r.error!.message).toMatch(/page 100/);
     expect(r.error!.message).toContain(`${exportBase}/bulkExport`);
     expect(r.error!.message).not.toContain(standIn.accessToken);
     expectContained(r);

@@ -51,7 +51,7 @@ export async function bulkExport(http: Http, auth: TokenProvider, baseUrl: strin
   const body = definedFields({ ...request });
   const url = `${baseUrl}/bulkExport`;
   const response = await http.request({ method: 'POST', url, json: body, auth, kind: 'export', headers: { accept: 'application/json' } });
-  const answer = parseAnswer(response.json<ExportAnswer>(), batch, url, response.status);
+  const answer = parseAnswer(jsonOf(response, batch), batch, url, response.status);
   return {
     exportId: answer.exportId,
     pageCount: typeof answer.raw.pageCount === 'number' ? answer.raw.pageCount : 0,
@@ -70,7 +70,7 @@ export async function singleExport(http: Http, auth: TokenProvider, baseUrl: str
   if (!/json/i.test(response.headers['content-type'] ?? '')) {
     return { kind: 'markdown', markdown: response.text() };
   }
-  const answer = parseAnswer(response.json<ExportAnswer>(), batch, url, response.status);
+  const answer = parseAnswer(jsonOf(response, batch), batch, url, response.status);
   const result: SingleExportResult = { kind: 'zip', exportId: answer.exportId, zip: answer.zip };
   if (typeof answer.raw.title === 'string') result.title = answer.raw.title;
   return result;
@@ -133,4 +133,14 @@ function parseAnswer(raw: ExportAnswer, batch: string, url: string, status: numb
 
 function definedFields<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** The answer's JSON; when it is not JSON, the error says which batch it answered. */
+function jsonOf(response: { json<T>(): T }, batch: string): ExportAnswer {
+  try {
+    return response.json<ExportAnswer>();
+  } catch (error) {
+    if (!(error instanceof ConfluenceLoaderError)) throw error;
+    throw new ConfluenceLoaderError(`The export of ${batch} failed: ${error.message}`, { hint: error.hint, cause: error }, error.code, error.name);
+  }
 }
