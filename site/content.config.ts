@@ -1,5 +1,6 @@
 import { defineCollection } from 'astro:content';
-import { docsSchema } from '@astrojs/starlight/schema';
+import { docsSchema, i18nSchema } from '@astrojs/starlight/schema';
+import { i18nLoader } from '@astrojs/starlight/loaders';
 import { confluenceLoader, confluenceSchema } from 'astro-loader-confluence';
 import { confluenceOptionsFromEnv } from 'astro-loader-confluence/env';
 import { ConfigError } from 'astro-loader-confluence';
@@ -16,4 +17,6 @@ export const collections = {
     loader: confluenceLoader(options),
     schema: docsSchema({ extend: confluenceSchema }),
   }),
+  // Interface strings, the plugin's included (site/content/i18n/en.json shows how to change one).
+  i18n: defineCollection({ loader: i18nLoader(), schema: i18nSchema() }),
 };
