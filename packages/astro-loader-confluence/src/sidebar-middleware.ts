@@ -3,7 +3,7 @@
  * being viewed (see sidebar.ts, versions.ts), recomputes previous/next links from it, and leaves
  * the version switcher's choices in `locals.confluenceVersions` for the header components.
  */
-import { defineRouteMiddleware } from '@astrojs/starlight/route-data';
+import { defineRouteMiddleware, type StarlightRouteData } from '@astrojs/starlight/route-data';
 import { getCollection } from 'astro:content';
 import { confluenceSidebar, flattenLinks, markCurrent, type SidebarItem, type SidebarSourceEntry } from './sidebar.ts';
 import { homeIdOf, indexVersions, partitionByVersion, versionMenu, versionSlugOf, type ConfluenceLocals, type VersionIndex, type VersionedEntry } from './version-switcher.ts';
@@ -26,14 +26,17 @@ export const onRequest = defineRouteMiddleware(async (context) => {
   // In dev the collection changes under us; in a build it is fixed, so the index is built once.
   if (!cached || import.meta.env.DEV) cached = siteIndex(import.meta.env.BASE_URL);
   const index = await cached;
-  const route = context.locals.starlightRoute;
+  // Typed here rather than through Starlight's global `App.Locals` augmentation, which only a
+  // site's generated types pull in: the package must also compile on its own.
+  const locals = context.locals as unknown as { starlightRoute: StarlightRouteData; t: (key: string) => string };
+  const route = locals.starlightRoute;
   const entry = route.entry as unknown as VersionedEntry;
   (context.locals as ConfluenceLocals).confluenceVersions = versionMenu(
     index.versions,
     entry,
     import.meta.env.BASE_URL,
     // A key the plugin injects (starlight-plugin.ts); Starlight's types know only its own keys.
-    (context.locals.t as unknown as (key: string) => string)('confluence.versions.latest'),
+    locals.t('confluence.versions.latest'),
   );
   const tree = index.sidebars.get(versionSlugOf(entry)) ?? index.sidebars.get('');
   if (!tree) return;

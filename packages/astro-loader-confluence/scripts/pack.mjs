@@ -1,0 +1,48 @@
+/**
+ * `npm pack` / `npm publish` for the loader. In the workspace the package runs from its TypeScript
+ * source (Node 24 strips types, Vite compiles it in Astro), but Node refuses to strip types under
+ * node_modules, so what is published is JavaScript: `prepack` compiles src/ to dist/, copies the
+ * Astro components and points package.json at dist/; `postpack` puts the workspace manifest back.
+ */
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const manifest = join(root, 'package.json');
+const backup = join(root, '.package.workspace.json');
+
+function prepack() {
+  if (existsSync(backup)) throw new Error(`${backup} exists: a previous pack did not finish. Restore it as package.json first.`);
+  rmSync(join(root, 'dist'), { recursive: true, force: true });
+  const tsc = join(root, '..', '..', 'node_modules', 'typescript', 'bin', 'tsc');
+  execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
+  cpSync(join(root, 'src', 'components'), join(root, 'dist', 'components'), { recursive: true });
+
+  const pkg = JSON.parse(readFileSync(manifest, 'utf8'));
+  renameSync(manifest, backup);
+  const entry = (name) => ({ types: `./dist/${name}.d.ts`, default: `./dist/${name}.js` });
+  pkg.exports = {
+    '.': entry('index'),
+    './starlight': entry('starlight-plugin'),
+    './env': entry('env-options'),
+    './sidebar-middleware': entry('sidebar-middleware'),
+    './components/*': './dist/components/*',
+  };
+  pkg.bin = { 'confluence-export': './dist/cli.js' };
+  pkg.files = ['dist', 'README.md'];
+  delete pkg.scripts;
+  delete pkg.devDependencies;
+  writeFileSync(manifest, `${JSON.stringify(pkg, null, 2)}\n`);
+}
+
+function postpack() {
+  if (existsSync(backup)) renameSync(backup, manifest);
+  rmSync(join(root, 'dist'), { recursive: true, force: true });
+}
+
+const step = process.argv[2];
+if (step === 'prepack') prepack();
+else if (step === 'postpack') postpack();
+else throw new Error('Usage: node scripts/pack.mjs prepack|postpack');

@@ -1,0 +1,65 @@
+/**
+ * What `npm publish` would ship: JavaScript, not the TypeScript the workspace runs from (Node will
+ * not strip types under node_modules), with every export and the CLI working from node_modules,
+ * and the workspace manifest restored afterwards.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PROJECT_ROOT, TMP } from '../helpers/site-build.ts';
+
+const packageDir = join(PROJECT_ROOT, 'packages/astro-loader-confluence');
+const work = join(TMP, 'package');
+const installed = join(work, 'node_modules', 'astro-loader-confluence');
+
+function files(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name).slice(dir.length + 1));
+}
+
+describe('the packed loader', () => {
+  const manifestBefore = readFileSync(join(packageDir, 'package.json'), 'utf8');
+
+  beforeAll(() => {
+    rmSync(work, { recursive: true, force: true });
+    mkdirSync(installed, { recursive: true });
+    // `npm pack` runs the package's prepack and postpack, as `npm publish` does.
+    const out = execFileSync('npm', ['pack', '--json', '--pack-destination', work], { cwd: packageDir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const tarball = join(work, (JSON.parse(out.slice(out.indexOf('['))) as { filename: string }[])[0]!.filename);
+    execFileSync('tar', ['-xzf', tarball, '-C', installed, '--strip-components=1']);
+  }, 120_000);
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+  it('ships compiled JavaScript and type declarations, no TypeScript sources', () => {
+    const shipped = files(installed);
+    expect(shipped).toContain('dist/index.js');
+    expect(shipped).toContain('dist/index.d.ts');
+    expect(shipped).toContain('dist/cli.js');
+    expect(shipped).toContain('dist/components/VersionSelect.astro');
+    expect(shipped.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))).toEqual([]);
+    const pkg = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8'));
+    for (const target of Object.values(pkg.exports as Record<string, string | { default: string; types: string }>)) {
+      if (typeof target === 'string') continue;
+      expect(existsSync(join(installed, target.default)), target.default).toBe(true);
+      expect(existsSync(join(installed, target.types)), target.types).toBe(true);
+    }
+    expect(pkg.bin['confluence-export']).toBe('./dist/cli.js');
+  });
+
+  it('runs from node_modules: the CLI and every entry point load', () => {
+    const version = execFileSync(process.execPath, [join(installed, 'dist/cli.js'), '--version'], { encoding: 'utf8' }).trim();
+    expect(version).toBe(JSON.parse(manifestBefore).version);
+    const help = execFileSync(process.execPath, [join(installed, 'dist/cli.js'), '--help'], { encoding: 'utf8' });
+    expect(help).toMatch(/doctor/);
+    const script = `const m = await import('astro-loader-confluence'); const e = await import('astro-loader-confluence/env');
+      console.log(typeof m.confluenceLoader, typeof m.planExports, typeof e.confluenceOptionsFromEnv)`;
+    const loaded = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: work, encoding: 'utf8' }).trim();
+    expect(loaded).toBe('function function function');
+  });
+
+  it('leaves the workspace as it was', () => {
+    expect(readFileSync(join(packageDir, 'package.json'), 'utf8')).toBe(manifestBefore);
+    expect(existsSync(join(packageDir, 'dist'))).toBe(false);
+    expect(existsSync(join(packageDir, '.package.workspace.json'))).toBe(false);
+  });
+});
