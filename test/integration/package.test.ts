@@ -4,13 +4,16 @@
  * and the workspace manifest restored afterwards.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT, TMP } from '../helpers/site-build.ts';
 
-const packageDir = join(PROJECT_ROOT, 'packages/astro-loader-confluence');
+const sourceDir = join(PROJECT_ROOT, 'packages/astro-loader-confluence');
 const work = join(TMP, 'package');
+// Packed from a copy: packing rewrites the package's manifest for a moment, and other suites
+// running at the same time must keep seeing the workspace one.
+const packageDir = join(work, 'copy');
 const installed = join(work, 'node_modules', 'astro-loader-confluence');
 
 function files(dir: string): string[] {
@@ -18,11 +21,12 @@ function files(dir: string): string[] {
 }
 
 describe('the packed loader', () => {
-  const manifestBefore = readFileSync(join(packageDir, 'package.json'), 'utf8');
+  const manifestBefore = readFileSync(join(sourceDir, 'package.json'), 'utf8');
 
   beforeAll(() => {
     rmSync(work, { recursive: true, force: true });
     mkdirSync(installed, { recursive: true });
+    cpSync(sourceDir, packageDir, { recursive: true, filter: (path) => !path.includes('node_modules') });
     // `npm pack` runs the package's prepack and postpack, as `npm publish` does.
     const out = execFileSync('npm', ['pack', '--json', '--pack-destination', work], { cwd: packageDir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     const tarball = join(work, (JSON.parse(out.slice(out.indexOf('['))) as { filename: string }[])[0]!.filename);

@@ -5,6 +5,7 @@
  * Astro components and points package.json at dist/; `postpack` puts the workspace manifest back.
  */
 import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { cpSync, existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,7 +17,7 @@ const backup = join(root, '.package.workspace.json');
 function prepack() {
   if (existsSync(backup)) throw new Error(`${backup} exists: a previous pack did not finish. Restore it as package.json first.`);
   rmSync(join(root, 'dist'), { recursive: true, force: true });
-  const tsc = join(root, '..', '..', 'node_modules', 'typescript', 'bin', 'tsc');
+  const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
   execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
   cpSync(join(root, 'src', 'components'), join(root, 'dist', 'components'), { recursive: true });
 
