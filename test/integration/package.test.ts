@@ -6,6 +6,8 @@
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { publint } from 'publint';
+import { formatMessage } from 'publint/utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT, TMP } from '../helpers/site-build.ts';
 
@@ -59,6 +61,12 @@ describe('the packed loader', () => {
       console.log(typeof m.confluenceLoader, typeof m.planExports, typeof e.confluenceOptionsFromEnv)`;
     const loaded = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: work, encoding: 'utf8' }).trim();
     expect(loaded).toBe('function function function');
+  });
+
+  it('passes publint with no error or warning', async () => {
+    const pkg = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8'));
+    const { messages } = await publint({ pkgDir: installed, level: 'warning' });
+    expect(messages.map((m) => formatMessage(m, pkg) ?? m.code)).toEqual([]);
   });
 
   it('leaves the workspace as it was', () => {
