@@ -10,18 +10,17 @@
  *
  * The folder is filled beside the target and swapped in whole, so it is never half-written.
  */
-import { existsSync } from 'node:fs';
-import { copyFile, mkdir, readdir, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, posix, resolve, sep } from 'node:path';
 import { entryId, type PageEntry } from '../entries.ts';
-import { ConfigError } from '../errors.ts';
 import { replaceDirAtomic } from '../fs-atomic.ts';
 import type { ResolvedOptions } from '../options.ts';
 import { safeName, type RawCache } from '../raw-cache.ts';
 import type { SyncOutcome } from '../sync.ts';
 import { VERSION } from '../version.ts';
-import { EXIT, intFlag, parse, sharedFlagHelp, UsageError } from './args.ts';
-import { envFor, syncOptions, withSync } from './config.ts';
+import { EXIT, sharedFlagHelp } from './args.ts';
+import { syncOptions, withSync } from './config.ts';
+import { parseFolderCommand, refuseForeignFolder } from './folder-command.ts';
 import { EXPORT_BASE, relinkForFiles } from './file-links.ts';
 import type { Reporter } from './reporter.ts';
 
@@ -45,23 +44,12 @@ Example:
   confluence-export export ./docs-md --space DOCS --site acme.atlassian.net --env-file .env.confluence`;
 
 export async function exportCommand(args: string[], reporter: Reporter): Promise<number> {
-  const { values, positionals } = parse('export', args, {
-    concurrency: { type: 'string' },
-    'no-attachments': { type: 'boolean' },
-    'cache-dir': { type: 'string' },
-  }, { confluence: true, positionals: 1 });
-  if (values.help) {
-    reporter.out(EXPORT_HELP);
-    return EXIT.ok;
-  }
-  if (!positionals[0]) throw new UsageError('Name the folder to write the Markdown to: confluence-export export <dir>.', 'export');
-  const target = resolve(positionals[0]);
-  const options = syncOptions(await envFor(values), 'export', {
-    includeAttachments: values['no-attachments'] ? false : undefined,
-    concurrency: values.concurrency === undefined ? undefined : intFlag(values, 'concurrency', 'export', 4, 1, 32),
-  });
-  await refuseForeignFolder(target);
-  const written = await withSync(options, reporter, { cacheDir: values['cache-dir'] as string | undefined, contentDir: target, base: EXPORT_BASE }, async ({ result }) => {
+  const command = await parseFolderCommand('export', args, EXPORT_HELP, reporter, 'Name the folder to write the Markdown to: confluence-export export <dir>.');
+  if (!command) return EXIT.ok;
+  const target = command.dir;
+  const options = syncOptions(command.env, 'export', command.overrides);
+  await refuseForeignFolder(target, EXPORT_MANIFEST, 'confluence-export export');
+  const written = await withSync(options, reporter, { cacheDir: command.cacheDir, contentDir: target, base: EXPORT_BASE }, async ({ result }) => {
     const entries = result.built!.entries;
     await replaceDirAtomic(target, (temp) => writeExport(temp, target, entries, result.outcome, result.cache, options));
     return entries.length;
@@ -158,13 +146,3 @@ function decode(text: string): string {
   }
 }
 
-/** The export replaces `dir` whole: never let that delete a folder this command did not write. */
-async function refuseForeignFolder(dir: string): Promise<void> {
-  if (!existsSync(dir)) return;
-  if (!(await stat(dir)).isDirectory()) throw new ConfigError(`${dir} exists and is not a folder.`, { hint: 'Name a new folder.' });
-  if ((await readdir(dir)).length > 0 && !existsSync(join(dir, EXPORT_MANIFEST))) {
-    throw new ConfigError(`${dir} is not empty and was not written by \`confluence-export export\` (no ${EXPORT_MANIFEST}); exporting there would replace its contents.`, {
-      hint: 'Name a new or empty folder.',
-    });
-  }
-}

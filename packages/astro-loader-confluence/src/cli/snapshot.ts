@@ -3,13 +3,11 @@
  * written by the loader's own `writeSnapshot` (atomically; restricted and excluded pages never go
  * in), so the folder can be committed and a site built from it offline (CONFLUENCE_SNAPSHOT).
  */
-import { existsSync } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { ConfigError } from '../errors.ts';
+import { join } from 'node:path';
 import { MANIFEST, readManifest } from '../snapshot.ts';
-import { EXIT, intFlag, parse, sharedFlagHelp, UsageError } from './args.ts';
-import { envFor, syncOptions, withSync } from './config.ts';
+import { EXIT, sharedFlagHelp } from './args.ts';
+import { syncOptions, withSync } from './config.ts';
+import { parseFolderCommand, refuseForeignFolder } from './folder-command.ts';
 import type { Reporter } from './reporter.ts';
 
 export const SNAPSHOT_HELP = `Usage: confluence-export snapshot <dir> [options]
@@ -31,43 +29,19 @@ Examples:
   CONFLUENCE_SPACE_KEY=DOCS confluence-export snapshot snapshots/$(date +%F)`;
 
 export async function snapshotCommand(args: string[], reporter: Reporter): Promise<number> {
-  const { values, positionals } = parse('snapshot', args, {
-    concurrency: { type: 'string' },
-    'no-attachments': { type: 'boolean' },
-    'cache-dir': { type: 'string' },
-  }, { confluence: true, positionals: 1 });
-  if (values.help) {
-    reporter.out(SNAPSHOT_HELP);
-    return EXIT.ok;
-  }
-  if (!positionals[0]) throw new UsageError('Name the folder to write the snapshot to: confluence-export snapshot <dir>.', 'snapshot');
-  const dir = resolve(positionals[0]);
-  const options = syncOptions(await envFor(values), 'snapshot', {
-    writeSnapshot: dir,
-    includeAttachments: values['no-attachments'] ? false : undefined,
-    concurrency: values.concurrency === undefined ? undefined : intFlag(values, 'concurrency', 'snapshot', 4, 1, 32),
-  });
-  await refuseForeignFolder(dir);
+  const command = await parseFolderCommand('snapshot', args, SNAPSHOT_HELP, reporter, 'Name the folder to write the snapshot to: confluence-export snapshot <dir>.');
+  if (!command) return EXIT.ok;
+  const dir = command.dir;
+  const options = syncOptions(command.env, 'snapshot', { ...command.overrides, writeSnapshot: dir });
+  await refuseForeignFolder(dir, MANIFEST, 'confluence-export snapshot');
   await withSync(options, reporter, {
-    cacheDir: values['cache-dir'] as string | undefined,
+    cacheDir: command.cacheDir,
     contentDir: join(dir, '.virtual'),
     base: '/',
   }, async () => undefined);
   const manifest = await readManifest(dir);
   reporter.out(`Snapshot of ${manifest.pages.length} pages written to ${dir} (taken ${manifest.takenAt}, ${manifest.exportCalls} export calls).`);
-  reporter.out(`Build a site from it offline: CONFLUENCE_SNAPSHOT=${positionals[0]} npm run build`);
+  reporter.out(`Build a site from it offline: CONFLUENCE_SNAPSHOT=${command.given} npm run build`);
   return EXIT.ok;
 }
 
-/** The snapshot replaces `dir` whole: never let that delete a folder that is not a snapshot. */
-async function refuseForeignFolder(dir: string): Promise<void> {
-  if (!existsSync(dir)) return;
-  if (!(await stat(dir)).isDirectory()) {
-    throw new ConfigError(`${dir} exists and is not a folder.`, { hint: 'Name a new folder (or an earlier snapshot to replace).' });
-  }
-  if ((await readdir(dir)).length > 0 && !existsSync(join(dir, MANIFEST))) {
-    throw new ConfigError(`${dir} is not empty and holds no ${MANIFEST}, so it is not an earlier snapshot; writing there would replace its contents.`, {
-      hint: 'Name a new or empty folder, e.g. snapshots/<version>.',
-    });
-  }
-}
