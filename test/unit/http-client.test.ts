@@ -1,6 +1,5 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import type { ServerResponse } from 'node:http';
+import { describe, expect, it } from 'vitest';
 import {
   AuthError,
   ExportTimeoutError,
@@ -22,28 +21,9 @@ import {
   type RetryEvent,
 } from '../../packages/astro-loader-confluence/src/http-client.ts';
 import type { TokenProvider } from '../../packages/astro-loader-confluence/src/token-provider.ts';
+import { useLoopback } from '../helpers/loopback.ts';
 
-type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void;
-
-/** A throwaway server on loopback; every test gets its own. */
-async function serve(handler: Handler): Promise<string> {
-  const server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (chunk) => (body += chunk));
-    req.on('end', () => handler(req, res, body));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  cleanups.push(() => new Promise<void>((resolve) => {
-    server.closeAllConnections();
-    server.close(() => resolve());
-  }));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
-
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  while (cleanups.length) await cleanups.pop()!();
-});
+const { serve, cleanups } = useLoopback();
 
 /** A client whose waits are recorded instead of slept, with jitter fixed at half the window. */
 function client(options: HttpClientOptions = {}): { http: HttpClient; sleeps: number[]; retries: RetryEvent[] } {
