@@ -4,6 +4,7 @@
  */
 import { buildSpaceTree, walkTree } from '../../packages/astro-loader-confluence/src/space-tree.ts';
 import type { ConfluencePage, SpaceTree } from '../../packages/astro-loader-confluence/src/types.ts';
+import { createRng } from 'confluence-stand-in';
 
 export function page(id: string, title: string, parentId?: string, position = 0, version = 1): ConfluencePage {
   return { id, title, parentId, position, status: 'current', version: { number: version } };
@@ -37,17 +38,8 @@ export function idOf(tree: SpaceTree, title: string): string {
   throw new Error(`no page titled ${title}`);
 }
 
-/** A small deterministic PRNG, so generated shapes are the same on every run. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A small deterministic PRNG (the stand-in's), so generated shapes are the same on every run. */
+export const prng = createRng;
 
 export type Shape = 'balanced' | 'deep' | 'flat' | 'mixed';
 

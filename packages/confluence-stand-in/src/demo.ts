@@ -6,23 +6,24 @@
 import { readFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { PageSpec, SpaceSpec } from './space.ts';
+import { join } from 'node:path';
+import type { AttachmentSpec, PageSpec, SpaceSpec } from './space.ts';
 
 export const DEMO_DIR = fileURLToPath(new URL('../demo/', import.meta.url));
 
-interface DemoPageFile extends Omit<PageSpec, 'body' | 'attachments'> {
-  /** Body file under demo/, e.g. `pages/home.md`. */
+/** A page of a space kept as files: its body in a file of its own, attachments as `A`. */
+type PageFile<A> = Omit<PageSpec, 'body' | 'attachments'> & {
+  /** Body file under the space's folder, e.g. `pages/home.md`. */
   bodyFile: string;
-  attachments?: Array<{ fileName: string; mediaType: string; file: string }>;
-}
+  attachments?: A[];
+};
 
-interface DemoSpaceFile extends Omit<SpaceSpec, 'pages'> {
-  pages: DemoPageFile[];
-}
-
-/** Synchronous, so `start({ space: demoSpace() })` reads naturally. */
-export function demoSpace(): SpaceSpec {
-  const file = JSON.parse(readFileSync(`${DEMO_DIR}space.json`, 'utf8')) as DemoSpaceFile;
+/**
+ * A space kept as files: `space.json` (the space and its pages, each naming its `bodyFile`) in
+ * `dir`, Markdown bodies beside it, and attachments made by `attachment` from their entries.
+ */
+export function spaceFromFiles<A>(dir: string, attachment: (entry: A, dir: string) => AttachmentSpec): SpaceSpec {
+  const file = JSON.parse(readFileSync(join(dir, 'space.json'), 'utf8')) as Omit<SpaceSpec, 'pages'> & { pages: PageFile<A>[] };
   return {
     key: file.key,
     name: file.name,
@@ -30,14 +31,19 @@ export function demoSpace(): SpaceSpec {
     site: file.site,
     pages: file.pages.map(({ bodyFile, attachments, ...page }) => ({
       ...page,
-      body: readFileSync(`${DEMO_DIR}${bodyFile}`, 'utf8'),
-      attachments: (attachments ?? []).map((a) => ({
-        fileName: a.fileName,
-        mediaType: a.mediaType,
-        data: new Uint8Array(readFileSync(`${DEMO_DIR}${a.file}`)),
-      })),
+      body: readFileSync(join(dir, bodyFile), 'utf8'),
+      attachments: (attachments ?? []).map((entry) => attachment(entry, dir)),
     })),
   };
+}
+
+/** Synchronous, so `start({ space: demoSpace() })` reads naturally. */
+export function demoSpace(): SpaceSpec {
+  return spaceFromFiles<{ fileName: string; mediaType: string; file: string }>(DEMO_DIR, (a, dir) => ({
+    fileName: a.fileName,
+    mediaType: a.mediaType,
+    data: new Uint8Array(readFileSync(join(dir, a.file))),
+  }));
 }
 
 export async function loadDemoSpace(): Promise<SpaceSpec> {
