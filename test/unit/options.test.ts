@@ -38,7 +38,7 @@ describe('resolveOptions', () => {
   });
 
   it('keeps given values over defaults, falsy ones included', () => {
-    const resolved = resolveOptions({
+    const given = {
       rootPageId: '123',
       environment: 'development',
       checkRestrictions: false,
@@ -50,20 +50,9 @@ describe('resolveOptions', () => {
       unpublishedLinks: 'confluence',
       failOnUnresolvedLinks: true,
       contentDir: 'wiki',
-    });
-    expect(resolved).toMatchObject({
-      rootPageId: '123',
-      environment: 'development',
-      checkRestrictions: false,
-      includeAttachments: false,
-      editLinks: false,
-      concurrency: 1,
-      retries: 0,
-      retryBaseDelayMs: 0,
-      unpublishedLinks: 'confluence',
-      failOnUnresolvedLinks: true,
-      contentDir: 'wiki',
-    });
+    } as const;
+    const resolved = resolveOptions(given);
+    expect(resolved).toMatchObject(given);
   });
 
   it('merges partial archive limits over the defaults', () => {
