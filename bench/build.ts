@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { generateSpace, start } from 'confluence-stand-in';
-import { resolveOptions } from '../packages/astro-loader-confluence/src/options.ts';
+import { resolveOptions } from '../packages/astro-loader-confluence/src/config/options.ts';
 import { runPipeline } from '../packages/astro-loader-confluence/src/pipeline.ts';
 import { cleanEnv, EXCLUDED_LABEL, median, note, ROOT, round, standInEnv, WORK } from './common.ts';
 

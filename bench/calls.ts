@@ -3,7 +3,7 @@
  * resolveOptions + runPipeline) against an in-process stand-in, read through `standIn.counters`.
  */
 import { generateSpace, start, type SpaceShape, type StandIn } from 'confluence-stand-in';
-import { resolveOptions } from '../packages/astro-loader-confluence/src/options.ts';
+import { resolveOptions } from '../packages/astro-loader-confluence/src/config/options.ts';
 import { createHarness, standInOptions, type Harness } from '../test/helpers/pipeline.ts';
 import { EXCLUDED_LABEL, median, note, optimumFor, publicIds, round, shapeName, type Sizes } from './common.ts';
 

@@ -4,8 +4,8 @@
  */
 import { resolve } from 'node:path';
 import type { StandIn } from 'confluence-stand-in';
-import { buildSpaceTree } from '../packages/astro-loader-confluence/src/space-tree.ts';
-import { optimalCallCount } from '../packages/astro-loader-confluence/src/plan.ts';
+import { buildSpaceTree } from '../packages/astro-loader-confluence/src/discover/space-tree.ts';
+import { optimalCallCount } from '../packages/astro-loader-confluence/src/export/plan.ts';
 
 export const ROOT = resolve(import.meta.dirname, '..');
 export const WORK = resolve(ROOT, 'bench/.work');

@@ -6,8 +6,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { confluenceOptionsFromEnv } from '../packages/astro-loader-confluence/src/env-options.ts';
-import { resolveOptions } from '../packages/astro-loader-confluence/src/options.ts';
+import { confluenceOptionsFromEnv } from '../packages/astro-loader-confluence/src/config/env-options.ts';
+import { resolveOptions } from '../packages/astro-loader-confluence/src/config/options.ts';
 import { runPipeline } from '../packages/astro-loader-confluence/src/pipeline.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'confluence-bench-memory-'));

@@ -10,7 +10,7 @@ import remarkGfm from 'remark-gfm';
 import remarkParse from 'remark-parse';
 import remarkStringify from 'remark-stringify';
 import { unified } from 'unified';
-import { rewritePage } from '../packages/astro-loader-confluence/src/rewrite.ts';
+import { rewritePage } from '../packages/astro-loader-confluence/src/rewrite/index.ts';
 import { fixtureContext } from '../test/fixtures/rewrite/context.ts';
 
 /** A realistic exported page of about `sections` × 750 bytes: links in every form, a table, code, images, a panel. */

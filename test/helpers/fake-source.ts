@@ -3,9 +3,9 @@
  * between syncs. Fetches follow the real planner, and like the app a subtree export delivers every
  * page of the subtree, restricted or labelled ones included.
  */
-import type { Discovery, FetchedPage, FetchProgress, PageSource } from '../../packages/astro-loader-confluence/src/page-source.ts';
-import { planExports } from '../../packages/astro-loader-confluence/src/plan.ts';
-import { buildSpaceTree, walkTree } from '../../packages/astro-loader-confluence/src/space-tree.ts';
+import type { Discovery, FetchedPage, FetchProgress, PageSource } from '../../packages/astro-loader-confluence/src/sync/page-source.ts';
+import { planExports } from '../../packages/astro-loader-confluence/src/export/plan.ts';
+import { buildSpaceTree, walkTree } from '../../packages/astro-loader-confluence/src/discover/space-tree.ts';
 import type { ConfluencePage } from '../../packages/astro-loader-confluence/src/types.ts';
 
 export interface FakePage {

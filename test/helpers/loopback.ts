@@ -5,7 +5,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach } from 'vitest';
-import { createHttpClient, type HttpClient, type HttpClientOptions } from '../../packages/astro-loader-confluence/src/http-client.ts';
+import { createHttpClient, type HttpClient, type HttpClientOptions } from '../../packages/astro-loader-confluence/src/remote/http-client.ts';
 
 export type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void;
 

@@ -7,9 +7,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import type { StandIn } from 'confluence-stand-in';
-import { resolveOptions, type ConfluenceLoaderOptions } from '../../packages/astro-loader-confluence/src/options.ts';
+import { resolveOptions, type ConfluenceLoaderOptions } from '../../packages/astro-loader-confluence/src/config/options.ts';
 import { runPipeline, type PipelineResult } from '../../packages/astro-loader-confluence/src/pipeline.ts';
-import type { SyncState } from '../../packages/astro-loader-confluence/src/sync.ts';
+import type { SyncState } from '../../packages/astro-loader-confluence/src/sync/sync.ts';
 
 export interface Harness {
   root: string;

@@ -2,7 +2,7 @@
  * Builders for Confluence page lists and space trees: readable nested specs for small cases, and
  * generated shapes (balanced, deep, flat, mixed) for the planner's sizes.
  */
-import { buildSpaceTree, walkTree } from '../../packages/astro-loader-confluence/src/space-tree.ts';
+import { buildSpaceTree, walkTree } from '../../packages/astro-loader-confluence/src/discover/space-tree.ts';
 import type { ConfluencePage, SpaceTree } from '../../packages/astro-loader-confluence/src/types.ts';
 import { createRng } from 'confluence-stand-in';
 

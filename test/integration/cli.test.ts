@@ -15,7 +15,7 @@ import { PROJECT_ROOT } from '../helpers/site-build.ts';
 import { useTempDirs } from '../helpers/tmp.ts';
 import { createReporter } from '../../packages/astro-loader-confluence/src/cli/reporter.ts';
 
-const CLI = join(PROJECT_ROOT, 'packages/astro-loader-confluence/src/cli.ts');
+const CLI = join(PROJECT_ROOT, 'packages/astro-loader-confluence/src/cli/index.ts');
 const VERSION = (JSON.parse(readFileSync(join(PROJECT_ROOT, 'packages/astro-loader-confluence/package.json'), 'utf8')) as { version: string }).version;
 const RESTRICTED_MARKERS = ['RESTRICTED-MARKER-7f3a', 'EXCLUDED-MARKER-2c9d'];
 

@@ -9,10 +9,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSpace, start, type StandIn } from 'confluence-stand-in';
 import { InvalidGrantError } from '../../packages/astro-loader-confluence/src/errors.ts';
-import { bulkExport } from '../../packages/astro-loader-confluence/src/export-client.ts';
-import { createHttpClient } from '../../packages/astro-loader-confluence/src/http-client.ts';
-import type { ConfluenceLoaderOptions } from '../../packages/astro-loader-confluence/src/options.ts';
-import { oauthRefresh, readTokenStore } from '../../packages/astro-loader-confluence/src/token-provider.ts';
+import { bulkExport } from '../../packages/astro-loader-confluence/src/remote/export-client.ts';
+import { createHttpClient } from '../../packages/astro-loader-confluence/src/remote/http-client.ts';
+import type { ConfluenceLoaderOptions } from '../../packages/astro-loader-confluence/src/config/options.ts';
+import { oauthRefresh, readTokenStore } from '../../packages/astro-loader-confluence/src/remote/token-provider.ts';
 import { createHarness, standInOptions, type Harness } from '../helpers/pipeline.ts';
 
 const STORE = '.confluence/oauth.json';

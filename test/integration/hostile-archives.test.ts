@@ -13,7 +13,7 @@ import { createDeflateRaw, crc32 } from 'node:zlib';
 import JSZip from 'jszip';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { start, type StandIn } from 'confluence-stand-in';
-import { resolveOptions, type ConfluenceLoaderOptions } from '../../packages/astro-loader-confluence/src/options.ts';
+import { resolveOptions, type ConfluenceLoaderOptions } from '../../packages/astro-loader-confluence/src/config/options.ts';
 import { runPipeline, type PipelineResult } from '../../packages/astro-loader-confluence/src/pipeline.ts';
 import { standInOptions } from '../helpers/pipeline.ts';
 import { useTempDirs } from '../helpers/tmp.ts';

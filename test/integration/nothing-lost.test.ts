@@ -8,7 +8,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSpace, start, type StandIn } from 'confluence-stand-in';
-import { rawCacheDir } from '../../packages/astro-loader-confluence/src/raw-cache.ts';
+import { rawCacheDir } from '../../packages/astro-loader-confluence/src/sync/raw-cache.ts';
 import { createHarness, standInOptions, type Harness } from '../helpers/pipeline.ts';
 import { buildSite } from '../helpers/site-build.ts';
 import { standInEnv as siteEnv } from '../helpers/stand-in-env.ts';

@@ -40,8 +40,8 @@ describe('the packed loader', () => {
     const shipped = files(installed);
     expect(shipped).toContain('dist/index.js');
     expect(shipped).toContain('dist/index.d.ts');
-    expect(shipped).toContain('dist/cli.js');
-    expect(shipped).toContain('dist/components/VersionSelect.astro');
+    expect(shipped).toContain('dist/cli/index.js');
+    expect(shipped).toContain('dist/starlight/components/VersionSelect.astro');
     expect(shipped.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))).toEqual([]);
     const pkg = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8'));
     for (const target of Object.values(pkg.exports as Record<string, string | { default: string; types: string }>)) {
@@ -49,13 +49,13 @@ describe('the packed loader', () => {
       expect(existsSync(join(installed, target.default)), target.default).toBe(true);
       expect(existsSync(join(installed, target.types)), target.types).toBe(true);
     }
-    expect(pkg.bin['confluence-export']).toBe('./dist/cli.js');
+    expect(pkg.bin['confluence-export']).toBe('./dist/cli/index.js');
   });
 
   it('runs from node_modules: the CLI and every entry point load', () => {
-    const version = execFileSync(process.execPath, [join(installed, 'dist/cli.js'), '--version'], { encoding: 'utf8' }).trim();
+    const version = execFileSync(process.execPath, [join(installed, 'dist/cli/index.js'), '--version'], { encoding: 'utf8' }).trim();
     expect(version).toBe(JSON.parse(manifestBefore).version);
-    const help = execFileSync(process.execPath, [join(installed, 'dist/cli.js'), '--help'], { encoding: 'utf8' });
+    const help = execFileSync(process.execPath, [join(installed, 'dist/cli/index.js'), '--help'], { encoding: 'utf8' });
     expect(help).toMatch(/doctor/);
     const script = `const m = await import('astro-loader-confluence'); const e = await import('astro-loader-confluence/env');
       console.log(typeof m.confluenceLoader, typeof m.planExports, typeof e.confluenceOptionsFromEnv)`;

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { start } from 'confluence-stand-in';
 import { buildSite, PROJECT_ROOT, TMP } from '../helpers/site-build.ts';
 
-const CLI = join(PROJECT_ROOT, 'packages/astro-loader-confluence/src/cli.ts');
+const CLI = join(PROJECT_ROOT, 'packages/astro-loader-confluence/src/cli/index.ts');
 const WORK = join(TMP, 'snapshot-build-work');
 /** Committed snapshots live in a folder of their own, one sub-folder per snapshot. */
 const SNAPSHOTS = join(WORK, 'snapshots');

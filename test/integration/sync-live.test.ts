@@ -4,8 +4,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSpace, start, type StandIn } from 'confluence-stand-in';
-import { buildSpaceTree } from '../../packages/astro-loader-confluence/src/space-tree.ts';
-import { optimalCallCount } from '../../packages/astro-loader-confluence/src/plan.ts';
+import { buildSpaceTree } from '../../packages/astro-loader-confluence/src/discover/space-tree.ts';
+import { optimalCallCount } from '../../packages/astro-loader-confluence/src/export/plan.ts';
 import { createHarness, standInOptions, type Harness } from '../helpers/pipeline.ts';
 
 /** Pages a reader may see, by the stand-in's own model: not restricted, no excluded label, themselves or above. */

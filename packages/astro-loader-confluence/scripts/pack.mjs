@@ -19,19 +19,19 @@ function prepack() {
   rmSync(join(root, 'dist'), { recursive: true, force: true });
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
   execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
-  cpSync(join(root, 'src', 'components'), join(root, 'dist', 'components'), { recursive: true });
+  cpSync(join(root, 'src', 'starlight', 'components'), join(root, 'dist', 'starlight', 'components'), { recursive: true });
 
   const pkg = JSON.parse(readFileSync(manifest, 'utf8'));
   renameSync(manifest, backup);
   const entry = (name) => ({ types: `./dist/${name}.d.ts`, default: `./dist/${name}.js` });
   pkg.exports = {
     '.': entry('index'),
-    './starlight': entry('starlight-plugin'),
-    './env': entry('env-options'),
-    './sidebar-middleware': entry('sidebar-middleware'),
-    './components/*': './dist/components/*',
+    './starlight': entry('starlight/plugin'),
+    './env': entry('config/env-options'),
+    './sidebar-middleware': entry('starlight/sidebar-middleware'),
+    './components/*': './dist/starlight/components/*',
   };
-  pkg.bin = { 'confluence-export': './dist/cli.js' };
+  pkg.bin = { 'confluence-export': './dist/cli/index.js' };
   pkg.files = ['dist', 'README.md'];
   delete pkg.scripts;
   delete pkg.devDependencies;

@@ -4,13 +4,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { posix, relative, dirname } from 'node:path';
-import { extractHeadingIds, rewritePage, type RewriteContext } from './rewrite.ts';
-import type { RawCache } from './raw-cache.ts';
-import type { SyncOutcome } from './sync.ts';
-import type { PublishedPageRef, UnpublishedReason, UnresolvedLink } from './types.ts';
-import { looseKey } from './slug.ts';
-import { walkTree } from './space-tree.ts';
-import type { DocsVersionRef } from './version-switcher.ts';
+import { extractHeadingIds, rewritePage, type RewriteContext } from './rewrite/index.ts';
+import type { RawCache } from './sync/raw-cache.ts';
+import type { SyncOutcome } from './sync/sync.ts';
+import type { DocsVersionRef, PublishedPageRef, UnpublishedReason, UnresolvedLink } from './types.ts';
+import { looseKey } from './export/slug.ts';
+import { walkTree } from './discover/space-tree.ts';
 
 export interface EntryData {
   title: string;

@@ -3,9 +3,9 @@
  * Markdown Exporter for Confluence app.
  */
 export { confluenceLoader } from './loader.ts';
-export type { ConfluenceLoaderOptions, ConfluenceEnvironment } from './options.ts';
+export type { ConfluenceLoaderOptions, ConfluenceEnvironment } from './config/options.ts';
 export { confluenceSchema, confluenceDataSchema, type ConfluenceEntryData } from './schema.ts';
-export { confluenceOptionsFromEnv, isConfluenceConfigured, ENV_VARIABLES } from './env-options.ts';
+export { confluenceOptionsFromEnv, isConfluenceConfigured, ENV_VARIABLES } from './config/env-options.ts';
 export {
   ConfluenceLoaderError,
   ConfigError,
@@ -23,6 +23,6 @@ export {
   PayloadTooLargeError,
   ExportTimeoutError,
 } from './errors.ts';
-export { IncompleteSyncError } from './sync.ts';
-export { planExports, optimalCallCount } from './plan.ts';
+export { IncompleteSyncError } from './sync/sync.ts';
+export { planExports, optimalCallCount } from './export/plan.ts';
 export type { ConfluencePage, SpaceTree, ExportBatch } from './types.ts';

@@ -11,12 +11,12 @@ import type { Loader, LoaderContext } from 'astro/loaders';
 import { AstroError } from 'astro/errors';
 import type { PageEntry } from './entries.ts';
 import { ConfluenceLoaderError, formatError } from './errors.ts';
-import { resolveOptions, type ConfluenceLoaderOptions, type ResolvedOptions } from './options.ts';
+import { resolveOptions, type ConfluenceLoaderOptions, type ResolvedOptions } from './config/options.ts';
 import { contentDirFor, runPipeline } from './pipeline.ts';
 import { confluenceDataSchema } from './schema.ts';
-import type { SyncOutcome, SyncState } from './sync.ts';
-import { versionSlugOf, type VersionedEntry } from './version-switcher.ts';
-import { asVersionEntry, checkVersionCollisions, resolveVersions, versionBase, versionCacheCollection, type DocsVersion } from './versions.ts';
+import type { SyncOutcome, SyncState } from './sync/sync.ts';
+import { versionSlugOf, type VersionedEntry } from './starlight/version-switcher.ts';
+import { asVersionEntry, checkVersionCollisions, resolveVersions, versionBase, versionCacheCollection, type DocsVersion } from './sources/versions.ts';
 
 const STATE_KEY = 'confluence-sync-state';
 

@@ -6,12 +6,12 @@ import { createHash } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { buildEntries, type BuildEntriesResult } from './entries.ts';
 import { ConfluenceLoaderError } from './errors.ts';
-import type { ResolvedOptions } from './options.ts';
-import { throttledProgress, type ProgressSnapshot } from './progress.ts';
-import { RawCache, rawCacheDir } from './raw-cache.ts';
-import { writeSnapshot } from './snapshot.ts';
-import { createPageSource, sourceKey } from './sources.ts';
-import { syncPages, type SyncOutcome, type SyncState } from './sync.ts';
+import type { ResolvedOptions } from './config/options.ts';
+import { throttledProgress, type ProgressSnapshot } from './sync/progress.ts';
+import { RawCache, rawCacheDir } from './sync/raw-cache.ts';
+import { writeSnapshot } from './sources/snapshot.ts';
+import { createPageSource, sourceKey } from './sources/sources.ts';
+import { syncPages, type SyncOutcome, type SyncState } from './sync/sync.ts';
 
 export interface PipelineLogger {
   info(message: string): void;

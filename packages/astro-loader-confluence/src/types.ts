@@ -75,3 +75,11 @@ export interface UnresolvedLink {
   text: string;
   reason: UnpublishedReason;
 }
+
+/** What a frozen version's entries carry in `data.confluence.docsVersion`. */
+export interface DocsVersionRef {
+  slug: string;
+  label: string;
+  /** Place in the switcher: the order the versions were configured in (discovered ones newest first). */
+  order: number;
+}

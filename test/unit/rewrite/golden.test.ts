@@ -7,7 +7,7 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { rewritePage } from '../../../packages/astro-loader-confluence/src/rewrite.ts';
+import { rewritePage } from '../../../packages/astro-loader-confluence/src/rewrite/index.ts';
 import { fixtureContext } from '../../fixtures/rewrite/context.ts';
 
 const dir = join(import.meta.dirname, '../../fixtures/rewrite');

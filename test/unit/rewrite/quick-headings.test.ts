@@ -8,7 +8,7 @@ import { demoSpace, generateSpace } from 'confluence-stand-in';
 import { headingIds, findTitleHeading } from '../../../packages/astro-loader-confluence/src/rewrite/headings.ts';
 import { rewriteParser } from '../../../packages/astro-loader-confluence/src/rewrite/parse.ts';
 import { quickHeadings } from '../../../packages/astro-loader-confluence/src/rewrite/quick-headings.ts';
-import { extractHeadingIds } from '../../../packages/astro-loader-confluence/src/rewrite.ts';
+import { extractHeadingIds } from '../../../packages/astro-loader-confluence/src/rewrite/index.ts';
 
 const parser = rewriteParser();
 const parsedIds = (markdown: string) => {

@@ -1,6 +1,6 @@
 import { createSatteriMarkdownProcessor } from '@astrojs/markdown-satteri';
 import { describe, expect, it } from 'vitest';
-import { extractHeadingIds, extractTitle, rewritePage } from '../../../packages/astro-loader-confluence/src/rewrite.ts';
+import { extractHeadingIds, extractTitle, rewritePage } from '../../../packages/astro-loader-confluence/src/rewrite/index.ts';
 import { matchAnchor } from '../../../packages/astro-loader-confluence/src/rewrite/anchors.ts';
 import { toAside } from '../../../packages/astro-loader-confluence/src/rewrite/alerts.ts';
 import { emojiForImage } from '../../../packages/astro-loader-confluence/src/rewrite/emoticons.ts';

@@ -5,11 +5,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { confluenceOptionsFromEnv, type Env } from '../env-options.ts';
+import { confluenceOptionsFromEnv, type Env } from '../config/env-options.ts';
 import { ConfigError } from '../errors.ts';
-import { resolveOptions, type ResolvedOptions } from '../options.ts';
+import { resolveOptions, type ResolvedOptions } from '../config/options.ts';
 import { runPipeline, type PipelineResult } from '../pipeline.ts';
-import { hasCredentials } from '../sources.ts';
+import { hasCredentials } from '../sources/sources.ts';
 import { flagVariables, UsageError, type Values } from './args.ts';
 import { commandEnv } from './env-file.ts';
 import type { Reporter } from './reporter.ts';

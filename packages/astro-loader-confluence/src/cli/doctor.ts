@@ -6,14 +6,14 @@
  * REST scopes are warnings, because the loader still publishes small spaces without them.
  */
 import { resolve } from 'node:path';
-import { confluenceOptionsFromEnv, ENV_VARIABLES, type Env } from '../env-options.ts';
-import { exportBaseUrl, resolveCloudId, restBaseUrl } from '../endpoints.ts';
+import { confluenceOptionsFromEnv, ENV_VARIABLES, type Env } from '../config/env-options.ts';
+import { exportBaseUrl, resolveCloudId, restBaseUrl } from '../remote/endpoints.ts';
 import { ConfluenceLoaderError, ForbiddenError, formatError, NotFoundError, RestScopeError } from '../errors.ts';
-import { bulkExport } from '../export-client.ts';
-import { createHttpClient, type HttpClient } from '../http-client.ts';
-import { resolveOptions, type ResolvedOptions } from '../options.ts';
-import { createRestClient, type RestClient } from '../rest-client.ts';
-import { DEFAULT_STORE_PATH, oauthRefresh, staticToken, type TokenProvider } from '../token-provider.ts';
+import { bulkExport } from '../remote/export-client.ts';
+import { createHttpClient, type HttpClient } from '../remote/http-client.ts';
+import { resolveOptions, type ResolvedOptions } from '../config/options.ts';
+import { createRestClient, type RestClient } from '../remote/rest-client.ts';
+import { DEFAULT_STORE_PATH, oauthRefresh, staticToken, type TokenProvider } from '../remote/token-provider.ts';
 import { VERSION } from '../version.ts';
 import { EXIT, parse, sharedFlagHelp } from './args.ts';
 import { envFor } from './config.ts';

@@ -8,9 +8,9 @@ import { existsSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import { ConfigError } from '../errors.ts';
-import { writeFileAtomic } from '../fs-atomic.ts';
+import { writeFileAtomic } from '../sync/fs-atomic.ts';
 import { registerSecret } from '../redact.ts';
-import type { Env } from '../env-options.ts';
+import type { Env } from '../config/env-options.ts';
 
 /** Variables whose values are secrets: never printed, registered for redaction as soon as read. */
 export const SECRET_VARIABLES = ['CONFLUENCE_ACCESS_TOKEN', 'CONFLUENCE_CLIENT_SECRET', 'CONFLUENCE_REFRESH_TOKEN'] as const;

@@ -13,10 +13,10 @@
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, posix, resolve, sep } from 'node:path';
 import { entryId, type PageEntry } from '../entries.ts';
-import { replaceDirAtomic } from '../fs-atomic.ts';
-import type { ResolvedOptions } from '../options.ts';
-import { safeName, type RawCache } from '../raw-cache.ts';
-import type { SyncOutcome } from '../sync.ts';
+import { replaceDirAtomic } from '../sync/fs-atomic.ts';
+import type { ResolvedOptions } from '../config/options.ts';
+import { safeName, type RawCache } from '../sync/raw-cache.ts';
+import type { SyncOutcome } from '../sync/sync.ts';
 import { VERSION } from '../version.ts';
 import { EXIT, sharedFlagHelp } from './args.ts';
 import { syncOptions, withSync } from './config.ts';

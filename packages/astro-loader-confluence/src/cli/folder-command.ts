@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ConfigError } from '../errors.ts';
-import type { Env } from '../env-options.ts';
+import type { Env } from '../config/env-options.ts';
 import { intFlag, parse, UsageError } from './args.ts';
 import { envFor } from './config.ts';
 import type { Reporter } from './reporter.ts';

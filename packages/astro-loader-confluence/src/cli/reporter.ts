@@ -4,7 +4,7 @@
  * terminal it is a plain line every few seconds, so logs stay readable. Everything goes through
  * `redact`, so not even a bug elsewhere can print a registered secret.
  */
-import { formatProgress, throttledProgress, type ProgressSnapshot } from '../progress.ts';
+import { formatProgress, throttledProgress, type ProgressSnapshot } from '../sync/progress.ts';
 import { redact } from '../redact.ts';
 
 export interface Stream {

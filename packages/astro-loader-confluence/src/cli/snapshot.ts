@@ -4,7 +4,7 @@
  * in), so the folder can be committed and a site built from it offline (CONFLUENCE_SNAPSHOT).
  */
 import { join } from 'node:path';
-import { MANIFEST, readManifest } from '../snapshot.ts';
+import { MANIFEST, readManifest } from '../sources/snapshot.ts';
 import { EXIT, sharedFlagHelp } from './args.ts';
 import { syncOptions, withSync } from './config.ts';
 import { parseFolderCommand, refuseForeignFolder } from './folder-command.ts';

@@ -4,7 +4,7 @@
  * Starlight uses github-slugger (`heading-text`). Both sides are compared after lowercasing and
  * dropping everything but letters and digits, which is what the two schemes disagree on.
  */
-import { decodeSegment } from '../confluence-urls.ts';
+import { decodeSegment } from './confluence-urls.ts';
 
 function normalise(text: string): string {
   return text.toLowerCase().replace(/[^\p{L}\p{N}]/gu, '');

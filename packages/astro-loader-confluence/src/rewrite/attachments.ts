@@ -7,7 +7,7 @@
  */
 import type { Html, Image, Link, Root } from 'mdast';
 import type { Plugin } from 'unified';
-import { decodeSegment, parseConfluenceUrl } from '../confluence-urls.ts';
+import { decodeSegment, parseConfluenceUrl } from './confluence-urls.ts';
 import type { RewriteContext } from './context.ts';
 import { ATTRIBUTE, TAG } from './html-safety.ts';
 import { escapeText, replaceByLink, retarget, unwrap } from './markdown-syntax.ts';

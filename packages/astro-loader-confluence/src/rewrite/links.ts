@@ -8,7 +8,7 @@ import { toString } from 'mdast-util-to-string';
 import type { Definition, Link, Root } from 'mdast';
 import type { Plugin } from 'unified';
 import type { PublishedPageRef, UnpublishedReason } from '../types.ts';
-import { confluencePageUrl, decodeSegment, parseConfluenceUrl, type ConfluenceTarget } from '../confluence-urls.ts';
+import { confluencePageUrl, decodeSegment, parseConfluenceUrl, type ConfluenceTarget } from './confluence-urls.ts';
 import { matchAnchor } from './anchors.ts';
 import { siteUrl, type RewriteContext } from './context.ts';
 import { formatDestination, formatTitle, labelEnd, replaceByLink, retarget, unwrap } from './markdown-syntax.ts';

@@ -1,0 +1,174 @@
+// Stage config: loader options and CONFLUENCE_* variables in → validated options, every default filled, out.
+/**
+ * The loader's options. Every option is documented here and in the README; `resolveOptions`
+ * validates them once, at startup, with an error that names the option and the fix.
+ */
+import { ConfigError } from '../errors.ts';
+import { DEFAULT_ARCHIVE_LIMITS, type ArchiveLimits } from '../export/archive.ts';
+
+/** One frozen version of the docs, as the loader's `versions` option takes it. */
+export interface VersionOption {
+  /** The URL segment: the version is served under `/<slug>/`, e.g. `v1` or `1.2`. */
+  slug: string;
+  /** Shown in the version switcher and in search results. Default: the slug. */
+  label?: string;
+  /** The snapshot folder (`confluence-export snapshot <dir>`), relative to the project root. */
+  snapshot: string;
+}
+
+export type ConfluenceEnvironment = 'production' | 'staging' | 'development';
+
+export interface ConfluenceLoaderOptions {
+  /** Space to publish, e.g. `DOCS`. This or `rootPageId`. */
+  spaceKey?: string;
+  /** Publish this page and its descendants instead of a whole space. */
+  rootPageId?: string;
+  /** The Confluence site host, e.g. `acme.atlassian.net` (or a full origin such as `http://127.0.0.1:4010` for a stand-in). */
+  site?: string;
+  /** The cloud id; skips the `https://{site}/_edge/tenant_info` look-up. */
+  cloudId?: string;
+  /** The app environment the OAuth integration is connected to. Default `production`. */
+  environment?: ConfluenceEnvironment;
+  /** A bearer token, used as is. */
+  accessToken?: string;
+  /** OAuth 2.0 refresh flow: the loader obtains and renews access tokens itself. */
+  oauth?: {
+    clientId: string;
+    clientSecret: string;
+    refreshToken: string;
+    /** Where the rotated refresh token is kept (0600, git-ignored). Default `.confluence/oauth.json`. */
+    storePath?: string;
+  };
+  /** Override of the app API base: the part before `/bulkExport`. */
+  exportUrl?: string;
+  /** Override of the Confluence REST base: the part before `/wiki/...`. */
+  apiUrl?: string;
+  /** Override of the OAuth token endpoint. */
+  authUrl?: string;
+  /** Pages carrying any of these labels, and their descendants, are never published. */
+  excludeLabels?: string[];
+  /** Look up read restrictions and leave restricted pages (and their descendants) out. Default `true`. */
+  checkRestrictions?: boolean;
+  /** Links to pages that are not published: keep the text only (`'text'`, default) or link into Confluence. */
+  unpublishedLinks?: 'text' | 'confluence';
+  /** Fail the build when a page links to an unpublished page. Default `false` (listed in a report). */
+  failOnUnresolvedLinks?: boolean;
+  /** Export calls in flight at once. Default 4. */
+  concurrency?: number;
+  /** Export attachments (images, PDFs…) with the pages. Default `true`. */
+  includeAttachments?: boolean;
+  /** Build from this snapshot directory instead of the live API (offline). */
+  snapshot?: string;
+  /** Tee every raw export into this directory, as a snapshot that can be built later. */
+  writeSnapshot?: string;
+  /** When nothing is configured but credentials are missing, build from the newest snapshot here. */
+  snapshotsDir?: string;
+  /** Limits for each export archive (zip bomb protection). */
+  archiveLimits?: Partial<ArchiveLimits>;
+  /** Per-request timeout in ms; a little above the app's 25 s limit by default. */
+  requestTimeoutMs?: number;
+  /** Deadline for the whole sync in ms. Default 30 minutes. */
+  deadlineMs?: number;
+  /** Retries for transient failures (429, 5xx, timeouts, dropped connections). Default 5. */
+  retries?: number;
+  /**
+   * Backoff base in ms: retry n waits a random time below `retryBaseDelayMs × 2ⁿ⁻¹` (capped at 30 s),
+   * unless the server sent `Retry-After`. Default 500. Lower it only for tests against a stand-in.
+   */
+  retryBaseDelayMs?: number;
+  /** Show "Edit page" links into Confluence. Default `true` (needs `site`). */
+  editLinks?: boolean;
+  /** Collection path under the content folder the virtual files are placed in. Default `docs` (Starlight). */
+  contentDir?: string;
+  /** Frozen versions of the docs, each built from a snapshot and served under `/<slug>/` (see versions.ts). */
+  versions?: VersionOption[];
+  /** Every sub-folder of this directory holding a snapshot is a version named by the folder (`CONFLUENCE_VERSIONS_DIR`). */
+  versionsDir?: string;
+}
+
+type Defaulted =
+  | 'environment' | 'excludeLabels' | 'checkRestrictions' | 'unpublishedLinks' | 'failOnUnresolvedLinks'
+  | 'concurrency' | 'includeAttachments' | 'editLinks' | 'requestTimeoutMs' | 'deadlineMs' | 'retries' | 'retryBaseDelayMs'
+  | 'contentDir';
+
+/** Options after validation, with every default filled in. */
+export type ResolvedOptions = Omit<ConfluenceLoaderOptions, Defaulted | 'archiveLimits'> &
+  Required<Pick<ConfluenceLoaderOptions, Defaulted>> & { archiveLimits: ArchiveLimits };
+
+const ENVIRONMENTS = ['production', 'staging', 'development'] as const;
+
+export function resolveOptions(input: ConfluenceLoaderOptions): ResolvedOptions {
+  const fail = (message: string, hint: string): never => {
+    throw new ConfigError(message, { hint });
+  };
+  if (!input.snapshot && !input.spaceKey && !input.rootPageId) {
+    fail('Nothing to publish: neither spaceKey nor rootPageId is set.',
+      'Set CONFLUENCE_SPACE_KEY (or the spaceKey option) to publish a space, or CONFLUENCE_ROOT_PAGE_ID for one page tree.');
+  }
+  if (input.rootPageId !== undefined && !/^\d+$/.test(input.rootPageId)) {
+    fail(`rootPageId "${input.rootPageId}" is not a Confluence page id.`,
+      'Use the number in the page URL: /wiki/spaces/KEY/pages/<id>/Title.');
+  }
+  if (input.spaceKey !== undefined && !/^~?[A-Za-z0-9_-]+$/.test(input.spaceKey)) {
+    fail(`spaceKey "${input.spaceKey}" is not a space key.`, 'Use the key from the space URL: /wiki/spaces/<KEY>/overview.');
+  }
+  const environment = input.environment ?? 'production';
+  if (!ENVIRONMENTS.includes(environment)) {
+    fail(`environment "${environment}" is unknown.`, `Use one of ${ENVIRONMENTS.join(', ')} (CONFLUENCE_ENV).`);
+  }
+  const concurrency = input.concurrency ?? 4;
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 32) {
+    fail(`concurrency ${concurrency} is out of range.`, 'Use a whole number from 1 to 32; 4 suits most sites.');
+  }
+  if (input.oauth) {
+    for (const key of ['clientId', 'clientSecret', 'refreshToken'] as const) {
+      if (!input.oauth[key]) {
+        fail(`oauth.${key} is empty.`, 'Set CONFLUENCE_CLIENT_ID, CONFLUENCE_CLIENT_SECRET and CONFLUENCE_REFRESH_TOKEN together, or use CONFLUENCE_ACCESS_TOKEN.');
+      }
+    }
+  }
+  for (const [key, value] of [['exportUrl', input.exportUrl], ['apiUrl', input.apiUrl], ['authUrl', input.authUrl]] as const) {
+    if (value !== undefined && !/^https?:\/\/[^\s]+$/.test(value)) {
+      fail(`${key} "${value}" is not an http(s) URL.`, 'Give the full base URL, e.g. https://api.atlassian.com/...');
+    }
+  }
+  for (const [key, value, min] of [['retries', input.retries, 0], ['retryBaseDelayMs', input.retryBaseDelayMs, 0]] as const) {
+    if (value !== undefined && !(Number.isInteger(value) && value >= min)) {
+      fail(`${key} ${value} is not a whole number of at least ${min}.`, key === 'retries' ? 'Use 0 to never retry, or the default 5.' : 'Leave it unset (500 ms) unless tests need faster retries.');
+    }
+  }
+  if (input.unpublishedLinks !== undefined && !['text', 'confluence'].includes(input.unpublishedLinks)) {
+    fail(`unpublishedLinks "${input.unpublishedLinks}" is unknown.`, "Use 'text' (keep the words, drop the link) or 'confluence'.");
+  }
+  return {
+    ...input,
+    environment,
+    excludeLabels: (input.excludeLabels ?? []).map((l) => l.trim()).filter(Boolean),
+    checkRestrictions: input.checkRestrictions ?? true,
+    unpublishedLinks: input.unpublishedLinks ?? 'text',
+    failOnUnresolvedLinks: input.failOnUnresolvedLinks ?? false,
+    concurrency,
+    includeAttachments: input.includeAttachments ?? true,
+    editLinks: input.editLinks ?? true,
+    requestTimeoutMs: input.requestTimeoutMs ?? 30_000,
+    deadlineMs: input.deadlineMs ?? 30 * 60_000,
+    retries: input.retries ?? 5,
+    retryBaseDelayMs: input.retryBaseDelayMs ?? 500,
+    contentDir: input.contentDir ?? 'docs',
+    archiveLimits: resolveArchiveLimits(input.archiveLimits, fail),
+  };
+}
+
+/** Limits given as `undefined` keep their default: a missing number must never switch a limit off. */
+function resolveArchiveLimits(input: Partial<ArchiveLimits> | undefined, fail: (message: string, hint: string) => never): ArchiveLimits {
+  const limits = { ...DEFAULT_ARCHIVE_LIMITS };
+  for (const key of Object.keys(DEFAULT_ARCHIVE_LIMITS) as (keyof ArchiveLimits)[]) {
+    const value = input?.[key];
+    if (value === undefined) continue;
+    if (!Number.isInteger(value) || value < 1) {
+      fail(`archiveLimits.${key} is ${value}.`, 'Use a whole number above zero, or leave it out for the default.');
+    }
+    limits[key] = value;
+  }
+  return limits;
+}

@@ -1,0 +1,55 @@
+// Stage starlight: the collection's entries in → the Confluence sidebar, attachment routes and version switcher out.
+/**
+ * The Starlight side of the loader, one line in `starlight({ plugins: [starlightConfluence()] })`:
+ * the Confluence page tree as the sidebar, attachments served at stable URLs, and for sites with
+ * frozen versions (versions.ts) a version switcher, a notice on old pages and version-labelled
+ * search results.
+ */
+import type { StarlightPlugin } from '@astrojs/starlight/types';
+import { attachmentsIntegration } from './attachments-integration.ts';
+
+/**
+ * Components the plugin wraps. Each renders Starlight's own component plus its addition, and adds
+ * nothing on a site without versions.
+ */
+const OVERRIDES = {
+  ThemeSelect: 'astro-loader-confluence/components/ThemeSelect.astro',
+  PageTitle: 'astro-loader-confluence/components/PageTitle.astro',
+  Banner: 'astro-loader-confluence/components/Banner.astro',
+} as const;
+
+/** UI strings, overridable like Starlight's own through the site's translation files. */
+const TRANSLATIONS = {
+  en: {
+    'confluence.versions.select': 'Select the version of the docs',
+    'confluence.versions.latest': 'Latest',
+    'confluence.versions.frozen': 'You are reading {{label}}, an earlier version of these docs.',
+    'confluence.versions.toLatest': 'Go to the latest version.',
+  },
+};
+
+export function starlightConfluence(): StarlightPlugin {
+  return {
+    name: 'astro-loader-confluence',
+    hooks: {
+      'i18n:setup'({ injectTranslations }) {
+        injectTranslations(TRANSLATIONS);
+      },
+      'config:setup'({ addRouteMiddleware, addIntegration, updateConfig, config, logger }) {
+        addRouteMiddleware({ entrypoint: 'astro-loader-confluence/sidebar-middleware', order: 'post' });
+        addIntegration(attachmentsIntegration());
+        const components: Record<string, string> = { ...config.components };
+        for (const [name, entrypoint] of Object.entries(OVERRIDES)) {
+          if (components[name]) {
+            // The site's own override wins; say what it loses and how to get it back.
+            logger.warn(`Your Starlight config overrides ${name}, so the version ${name === 'ThemeSelect' ? 'switcher' : name === 'Banner' ? 'notice' : 'search label'} is not added there. Render <${name} /> from '${entrypoint}' inside your override to keep it.`);
+          } else {
+            components[name] = entrypoint;
+          }
+        }
+        // The middleware replaces the sidebar; an empty config spares Starlight building its own.
+        updateConfig({ components, ...(config.sidebar ? {} : { sidebar: [] }) });
+      },
+    },
+  };
+}

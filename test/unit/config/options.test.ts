@@ -1,0 +1,113 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_ARCHIVE_LIMITS } from '../../../packages/astro-loader-confluence/src/export/archive.ts';
+import { ConfigError } from '../../../packages/astro-loader-confluence/src/errors.ts';
+import { resolveOptions, type ConfluenceLoaderOptions } from '../../../packages/astro-loader-confluence/src/config/options.ts';
+
+function configError(input: ConfluenceLoaderOptions): ConfigError {
+  try {
+    resolveOptions(input);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return error as ConfigError;
+  }
+  throw new Error(`resolveOptions accepted ${JSON.stringify(input)}`);
+}
+
+describe('resolveOptions', () => {
+  it('fills the documented defaults', () => {
+    const resolved = resolveOptions({ spaceKey: 'DOCS' });
+    expect(resolved).toMatchObject({
+      spaceKey: 'DOCS',
+      environment: 'production',
+      excludeLabels: [],
+      checkRestrictions: true,
+      unpublishedLinks: 'text',
+      failOnUnresolvedLinks: false,
+      concurrency: 4,
+      includeAttachments: true,
+      editLinks: true,
+      requestTimeoutMs: 30_000,
+      deadlineMs: 30 * 60_000,
+      retries: 5,
+      retryBaseDelayMs: 500,
+      contentDir: 'docs',
+    });
+    expect(resolved.archiveLimits).toEqual(DEFAULT_ARCHIVE_LIMITS);
+    // A little above the app's 25 s function limit, so the app times out first.
+    expect(resolved.requestTimeoutMs).toBeGreaterThan(25_000);
+  });
+
+  it('keeps given values over defaults, falsy ones included', () => {
+    const given = {
+      rootPageId: '123',
+      environment: 'development',
+      checkRestrictions: false,
+      includeAttachments: false,
+      editLinks: false,
+      concurrency: 1,
+      retries: 0,
+      retryBaseDelayMs: 0,
+      unpublishedLinks: 'confluence',
+      failOnUnresolvedLinks: true,
+      contentDir: 'wiki',
+    } as const;
+    const resolved = resolveOptions(given);
+    expect(resolved).toMatchObject(given);
+  });
+
+  it('merges partial archive limits over the defaults', () => {
+    const resolved = resolveOptions({ spaceKey: 'DOCS', archiveLimits: { maxEntries: 10 } });
+    expect(resolved.archiveLimits).toEqual({ ...DEFAULT_ARCHIVE_LIMITS, maxEntries: 10 });
+  });
+
+  it('trims labels and drops empty ones', () => {
+    expect(resolveOptions({ spaceKey: 'DOCS', excludeLabels: [' draft ', '', '  ', 'wip'] }).excludeLabels).toEqual(['draft', 'wip']);
+  });
+
+  it('accepts a snapshot alone, personal space keys and http stand-in URLs', () => {
+    expect(resolveOptions({ snapshot: 'snapshots/v1' }).snapshot).toBe('snapshots/v1');
+    expect(resolveOptions({ spaceKey: '~5f1a2b' }).spaceKey).toBe('~5f1a2b');
+    expect(resolveOptions({ spaceKey: 'D', exportUrl: 'http://127.0.0.1:4010/x', apiUrl: 'https://api.atlassian.com/ex/confluence/abc' }).exportUrl).toBe(
+      'http://127.0.0.1:4010/x',
+    );
+  });
+
+  it.each<[string, ConfluenceLoaderOptions, RegExp, RegExp]>([
+    ['nothing to publish', {}, /neither spaceKey nor rootPageId/, /CONFLUENCE_SPACE_KEY/],
+    ['a rootPageId that is not a number', { rootPageId: 'My Page' }, /rootPageId "My Page"/, /number in the page URL/],
+    ['a space key with spaces', { spaceKey: 'MY SPACE' }, /spaceKey "MY SPACE"/, /space URL/],
+    ['a space key that is a URL', { spaceKey: 'https://acme.atlassian.net/wiki/spaces/DOCS' }, /is not a space key/, /space URL/],
+    ['an unknown environment', { spaceKey: 'D', environment: 'prod' as never }, /environment "prod"/, /production, staging, development/],
+    ['concurrency 0', { spaceKey: 'D', concurrency: 0 }, /concurrency 0/, /1 to 32/],
+    ['concurrency 33', { spaceKey: 'D', concurrency: 33 }, /concurrency 33/, /1 to 32/],
+    ['fractional concurrency', { spaceKey: 'D', concurrency: 2.5 }, /concurrency 2\.5/, /whole number/],
+    ['NaN concurrency', { spaceKey: 'D', concurrency: Number.NaN }, /concurrency NaN/, /whole number/],
+    ['an empty oauth secret', { spaceKey: 'D', oauth: { clientId: 'a', clientSecret: '', refreshToken: 'r' } }, /oauth\.clientSecret is empty/, /CONFLUENCE_CLIENT_SECRET/],
+    ['an empty oauth refresh token', { spaceKey: 'D', oauth: { clientId: 'a', clientSecret: 's', refreshToken: '' } }, /oauth\.refreshToken/, /CONFLUENCE_ACCESS_TOKEN/],
+    ['an exportUrl without a scheme', { spaceKey: 'D', exportUrl: 'api.atlassian.com/x' }, /exportUrl "api\.atlassian\.com\/x"/, /full base URL/],
+    ['an ftp apiUrl', { spaceKey: 'D', apiUrl: 'ftp://host/x' }, /apiUrl/, /full base URL/],
+    ['an authUrl with a space', { spaceKey: 'D', authUrl: 'https://auth.atlassian.com/oauth token' }, /authUrl/, /full base URL/],
+    ['negative retries', { spaceKey: 'D', retries: -1 }, /retries -1/, /0 to never retry/],
+    ['fractional retries', { spaceKey: 'D', retries: 1.5 }, /retries 1\.5 is not a whole number/, /default 5/],
+    ['a negative retryBaseDelayMs', { spaceKey: 'D', retryBaseDelayMs: -10 }, /retryBaseDelayMs -10/, /Leave it unset/],
+    ['an unknown unpublishedLinks', { spaceKey: 'D', unpublishedLinks: 'drop' as never }, /unpublishedLinks "drop"/, /'text'/],
+  ])('refuses %s with a ConfigError and a hint', (_name, input, message, hint) => {
+    const error = configError(input);
+    expect(error.message).toMatch(message);
+    expect(error.hint).toMatch(hint);
+    expect(error.code).toBe('CONFIG');
+  });
+
+  it('does not echo an OAuth secret in its errors', () => {
+    const error = configError({ spaceKey: 'D', oauth: { clientId: '', clientSecret: 'hunter2-secret', refreshToken: 'r-token-value' } });
+    expect(`${error.message} ${error.hint}`).not.toMatch(/hunter2-secret|r-token-value/);
+  });
+
+  it('does not alias the input', () => {
+    const input: ConfluenceLoaderOptions = { spaceKey: 'DOCS', excludeLabels: ['a'], archiveLimits: { maxEntries: 3 } };
+    const resolved = resolveOptions(input);
+    resolved.excludeLabels.push('b');
+    resolved.archiveLimits.maxEntries = 99;
+    expect(input).toEqual({ spaceKey: 'DOCS', excludeLabels: ['a'], archiveLimits: { maxEntries: 3 } });
+  });
+});
