@@ -1,10 +1,10 @@
 /**
  * An in-memory PageSource: a space whose pages, versions, restrictions and labels a test edits
  * between syncs. Fetches follow the real planner, and like the app a subtree export delivers every
- * page of the subtree, restricted or labelled ones included.
+ * page of the subtree (the planner never plans one that holds a restricted or labelled page).
  */
 import type { Discovery, FetchedPage, FetchProgress, PageSource } from '../../packages/astro-loader-confluence/src/sync/page-source.ts';
-import { planExports } from '../../packages/astro-loader-confluence/src/export/plan.ts';
+import { planExports, planFacts } from '../../packages/astro-loader-confluence/src/export/plan.ts';
 import { buildSpaceTree, walkTree } from '../../packages/astro-loader-confluence/src/discover/space-tree.ts';
 import type { ConfluencePage } from '../../packages/astro-loader-confluence/src/types.ts';
 
@@ -49,11 +49,12 @@ export class FakeSource implements PageSource {
   async fetch(
     ids: ReadonlySet<string>,
     discovery: Discovery,
+    published: ReadonlySet<string>,
     onPage: (page: FetchedPage) => Promise<void>,
     onProgress?: (progress: FetchProgress) => void,
   ): Promise<{ exportCalls: number; exportIds: string[] }> {
     this.requests.push([...ids].sort());
-    const batches = planExports(discovery.tree, { only: ids });
+    const batches = planExports(discovery.tree, planFacts(discovery.tree, { publishable: published }), ids);
     let pagesDone = 0;
     for (const [index, batch] of batches.entries()) {
       const members = batch.kind === 'subtree' ? [...walkTree(discovery.tree, [batch.pageId])] : [batch.pageId];

@@ -25,6 +25,8 @@ export interface EntryData {
     spaceKey?: string;
     /** The page's URL in Confluence, when the site is known. */
     url?: string;
+    /** The folders between this page and its parent page, nearest first (see schema.ts). */
+    folders?: { id: string; title: string; position: number; parentId?: string }[];
     /** Set on the pages of a frozen version (versions.ts). */
     docsVersion?: DocsVersionRef;
   };
@@ -72,13 +74,12 @@ export function entryId(path: string): string {
 export async function buildEntries(input: BuildEntriesInput): Promise<BuildEntriesResult> {
   const { outcome, cache } = input;
   const { tree } = outcome.discovery;
-  const { published, excluded } = outcome.decision;
+  const { published, excluded, folders: visibleFolders } = outcome.decision;
   const paths = outcome.sitePaths.paths;
 
   const order = [...walkTree(tree)].filter((id) => published.has(id));
 
   const refs = new Map<string, PublishedPageRef>();
-  const byTitle = new Map<string, string>();
   for (const id of order) {
     const page = tree.pages.get(id)!;
     let headings: Set<string> | undefined;
@@ -93,12 +94,17 @@ export async function buildEntries(input: BuildEntriesInput): Promise<BuildEntri
         return headings;
       },
     });
-    if (!byTitle.has(page.title)) byTitle.set(page.title, id);
-    const loose = looseKey(page.title);
-    if (!byTitle.has(`~${loose}`)) byTitle.set(`~${loose}`, id);
   }
-  const excludedByTitle = new Map<string, UnpublishedReason>();
-  for (const [id, reason] of excluded) excludedByTitle.set(tree.pages.get(id)!.title, reason);
+  // A link by title (`/display/KEY/Title`) names a page only if no other page of the tree has that
+  // title (or, loosely, one that reads alike): a title two pages share is never guessed at, and a
+  // published page never stands in for an unpublished namesake.
+  const byTitle = new Map<string, string | null>();
+  const claim = (key: string, id: string) => byTitle.set(key, byTitle.has(key) && byTitle.get(key) !== id ? null : id);
+  for (const [id, page] of tree.pages) {
+    if (page.kind === 'folder') continue;
+    claim(page.title, id);
+    claim(`~${looseKey(page.title)}`, id);
+  }
 
   const pageById = (id: string): PublishedPageRef | UnpublishedReason =>
     refs.get(id) ?? excluded.get(id) ?? (tree.pages.has(id) ? 'outside-export' : 'not-found');
@@ -106,9 +112,10 @@ export async function buildEntries(input: BuildEntriesInput): Promise<BuildEntri
     if (spaceKey !== undefined && tree.spaceKey !== undefined && spaceKey.toLowerCase() !== tree.spaceKey.toLowerCase()) {
       return undefined;
     }
-    const id = byTitle.get(title) ?? byTitle.get(`~${looseKey(title)}`);
-    if (id) return refs.get(id)!;
-    return excludedByTitle.get(title) ?? 'not-found';
+    const exact = byTitle.get(title);
+    const id = exact === undefined ? byTitle.get(`~${looseKey(title)}`) : exact;
+    if (!id) return 'not-found';
+    return pageById(id);
   };
 
   const entries: PageEntry[] = [];
@@ -156,6 +163,11 @@ export async function buildEntries(input: BuildEntriesInput): Promise<BuildEntri
     unresolved.push(...result.unresolved);
     warnings.push(...result.warnings);
     const pageUrl = siteOrigin && tree.spaceKey && !id.startsWith('path:') ? `${siteOrigin}/wiki/spaces/${tree.spaceKey}/pages/${id}` : undefined;
+    const folders: NonNullable<EntryData['confluence']['folders']> = [];
+    for (let up = page.parentId; up !== undefined && visibleFolders.has(up); up = tree.pages.get(up)!.parentId) {
+      const folder = tree.pages.get(up)!;
+      folders.push({ id: folder.id, title: folder.title, position: folder.position, ...(folder.parentId && (published.has(folder.parentId) || visibleFolders.has(folder.parentId)) ? { parentId: folder.parentId } : {}) });
+    }
     entries.push({
       id: entryId(path),
       filePath: relative(input.root, virtualFile).split('\\').join('/'),
@@ -168,11 +180,12 @@ export async function buildEntries(input: BuildEntriesInput): Promise<BuildEntri
         ...(input.banner ? { banner: { content: escapeHtml(input.banner) } } : {}),
         confluence: {
           id,
-          parentId: page.parentId && published.has(page.parentId) ? page.parentId : undefined,
+          parentId: page.parentId && (published.has(page.parentId) || visibleFolders.has(page.parentId)) ? page.parentId : undefined,
           position: page.position,
           version: page.version.number,
           spaceKey: tree.spaceKey,
           url: pageUrl,
+          ...(folders.length > 0 ? { folders } : {}),
         },
       },
     });

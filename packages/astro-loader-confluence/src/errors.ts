@@ -136,7 +136,7 @@ export class InvalidGrantError extends ConfluenceLoaderError {
 /** Confluence REST answered 401/403: the token lacks the (optional) REST scopes. */
 export class RestScopeError extends ConfluenceLoaderError {
   constructor(message: string, options: Options = {}) {
-    super(message, options, 'REST_SCOPE', 'RestScopeError', 'Without Confluence REST scopes the loader can still export up to 100 pages by CONFLUENCE_SPACE_KEY. Add read:page:confluence, read:space:confluence, read:content-details:confluence (or read:confluence-content.summary) and search:confluence to the OAuth integration and re-authorise to unlock tree discovery, sibling order, labels and restriction checks.');
+    super(message, options, 'REST_SCOPE', 'RestScopeError', 'Without Confluence REST scopes the loader cannot check which pages are restricted, so it publishes nothing unless the site sets checkRestrictions: false (then up to 100 pages, by CONFLUENCE_SPACE_KEY, unchecked). Add read:space:confluence, read:page:confluence, read:folder:confluence, read:content-details:confluence, read:label:confluence and search:confluence to the OAuth integration and re-authorise.');
   }
 }
 
@@ -158,6 +158,44 @@ export class PayloadTooLargeError extends ConfluenceLoaderError {
 export class ExportTimeoutError extends ConfluenceLoaderError {
   constructor(message: string, options: Options = {}) {
     super(message, options, 'EXPORT_TIMEOUT', 'ExportTimeoutError', 'Split the batch into smaller ones (the loader does this itself when planning).');
+  }
+}
+
+const KEPT = 'Nothing was published from this sync and the last good content was kept.';
+
+/** A remote answer that lacks a field the loader relies on (remote/schemas.ts): it stops rather than guess. */
+export class ResponseShapeError extends ConfluenceLoaderError {
+  constructor(message: string, options: Options = {}) {
+    super(message, options, 'BAD_RESPONSE', 'ResponseShapeError',
+      `${KEPT} Check that CONFLUENCE_API_URL and CONFLUENCE_EXPORT_URL point at Atlassian (or a stand-in that matches its API) and re-run; if it persists, report the endpoint and the field named here.`);
+  }
+}
+
+/**
+ * The page tree Confluence described cannot be trusted as it is (a listing that loops or never
+ * ends, a page listed twice with different parents, a parent that is missing, a cycle): publishing
+ * it would publish a different tree than Confluence has, so the sync stops.
+ */
+export class UntrustedTreeError extends ConfluenceLoaderError {
+  constructor(message: string, options: Options = {}) {
+    super(message, options, 'UNTRUSTED_TREE', 'UntrustedTreeError',
+      `${KEPT} Re-run the build; if it persists, the answer named here is wrong at its source (report it to Atlassian, or check a proxy in CONFLUENCE_API_URL).`);
+  }
+}
+
+/** Whether a page may be published could not be established (a restriction or label look-up failed). */
+export class PrivacyCheckError extends ConfluenceLoaderError {
+  constructor(message: string, options: Options = {}) {
+    super(message, options, 'PRIVACY_CHECK', 'PrivacyCheckError',
+      `${KEPT} Re-run the build; if it persists, check the token's scopes with \`confluence-export doctor\`.`);
+  }
+}
+
+/** An export answer whose files cannot be told apart as the pages asked for, even exported one by one. */
+export class UnmatchedExportError extends ConfluenceLoaderError {
+  constructor(message: string, options: Options = {}) {
+    super(message, options, 'UNMATCHED_EXPORT', 'UnmatchedExportError',
+      `${KEPT} The archive does not say which file is which page; the loader never guesses. Re-run the build; if it persists, report the page ids named here.`);
   }
 }
 

@@ -22,6 +22,10 @@ export {
   ArchiveError,
   PayloadTooLargeError,
   ExportTimeoutError,
+  ResponseShapeError,
+  UntrustedTreeError,
+  PrivacyCheckError,
+  UnmatchedExportError,
 } from './errors.ts';
 export { IncompleteSyncError } from './sync/sync.ts';
 export { planExports, optimalCallCount } from './export/plan.ts';

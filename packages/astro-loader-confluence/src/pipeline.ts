@@ -7,7 +7,8 @@ import { join, resolve } from 'node:path';
 import { buildEntries, type BuildEntriesResult } from './entries.ts';
 import { ConfluenceLoaderError } from './errors.ts';
 import type { ResolvedOptions } from './config/options.ts';
-import { throttledProgress, type ProgressSnapshot } from './sync/progress.ts';
+import { throttledDiscovery, throttledProgress, type ProgressSnapshot } from './sync/progress.ts';
+import { parseConfluenceUrl } from './rewrite/confluence-urls.ts';
 import { RawCache, rawCacheDir } from './sync/raw-cache.ts';
 import { writeSnapshot } from './sources/snapshot.ts';
 import { createPageSource, sourceKey } from './sources/sources.ts';
@@ -61,6 +62,7 @@ export async function runPipeline(options: ResolvedOptions, context: PipelineCon
       onPlan: ({ published, excluded, toFetch }) =>
         logger.info(`${published} pages to publish, ${excluded} left out (restricted or excluded), ${toFetch} to export${toFetch === 0 ? ' (all up to date)' : ''}`),
       onProgress: context.onProgress ?? throttledProgress((line) => logger.info(line)),
+      onDiscoveryProgress: throttledDiscovery((line) => logger.info(line)),
     });
   } finally {
     await source.close();
@@ -95,7 +97,8 @@ export async function runPipeline(options: ResolvedOptions, context: PipelineCon
   const entriesMs = performance.now() - entriesStarted;
   for (const warning of built.warnings) logger.warn(warning);
   if (built.unresolved.length > 0) {
-    const lines = built.unresolved.map((link) => `  ${link.fromPageId}: ${link.url} (${link.reason})`);
+    // By id only: a link's URL and text may carry the title of a page that is not published.
+    const lines = built.unresolved.map((link) => `  page ${link.fromPageId} links to ${describeTarget(link.url, site, options.cloudId)} (${link.reason})`);
     const summary = `${built.unresolved.length} link(s) point at pages that are not published:\n${lines.slice(0, 50).join('\n')}${lines.length > 50 ? '\n  …' : ''}`;
     if (options.failOnUnresolvedLinks) {
       throw new ConfluenceLoaderError(summary, {}, 'UNRESOLVED_LINKS', 'UnresolvedLinksError',
@@ -121,6 +124,14 @@ function entriesDigest(outcome: SyncOutcome, options: ResolvedOptions, base: str
   }
   for (const [id, reason] of outcome.decision.excluded) hash.update(`\nx${id}\t${reason}`);
   return hash.digest('hex');
+}
+
+/** A link target for a public log: a page id, never the title or path a URL may carry. */
+export function describeTarget(url: string, site: string | undefined, cloudId: string | undefined): string {
+  const target = parseConfluenceUrl(url, { siteHosts: site ? [site.replace(/^https?:\/\//, '')] : [], cloudId });
+  if (target && 'pageId' in target && target.pageId) return `${target.kind === 'blog' ? 'blog post' : target.kind === 'attachment' ? 'an attachment of page' : 'page'} ${target.pageId}`;
+  if (target && 'spaceKey' in target) return `a page named by its title in space ${target.spaceKey}`;
+  return 'a page outside the site';
 }
 
 /** The folder virtual entry files live in, for a site whose `srcDir` is given. */

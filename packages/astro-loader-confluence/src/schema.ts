@@ -11,6 +11,8 @@ const confluenceFields = z.object({
   version: z.number(),
   spaceKey: z.string().optional(),
   url: z.string().optional(),
+  /** The Confluence folders between this page and its parent page, nearest first: groups without a page. */
+  folders: z.array(z.object({ id: z.string(), title: z.string(), position: z.number(), parentId: z.string().optional() })).optional(),
   /** Set on the pages of a frozen version (versions.ts). */
   docsVersion: z.object({ slug: z.string(), label: z.string(), order: z.number() }).optional(),
 });

@@ -3,27 +3,40 @@
  * returns these shapes, so a stage can be tested without a network or Astro.
  */
 
-/** One Confluence page as the REST API v2 describes it (the fields the loader uses). */
+/**
+ * One Confluence page as the REST API v2 describes it (the fields the loader uses), or a folder:
+ * folders sit in the page tree like pages, with a title and a position, but have no content.
+ */
 export interface ConfluencePage {
   id: string;
   title: string;
-  /** Parent page id; undefined for a top-level page of the space (or the configured root page). */
+  /** `folder` for a Confluence folder; pages leave it out. */
+  kind?: 'page' | 'folder';
+  /** Parent id; undefined for a top-level page of the space (or the configured root page). */
   parentId?: string;
+  /** `folder` when the parent is a folder; left out when it is a page. */
+  parentType?: 'folder';
   /** Sibling order: Confluence's `position`, a number. The order of REST results means nothing. */
   position: number;
   status?: string;
   version: { number: number; createdAt?: string };
 }
 
-/** The space as discovered through REST: every page, keyed by id. */
+/** The space as discovered through REST: every page and folder, keyed by id. */
 export interface SpaceTree {
   spaceKey?: string;
   spaceId?: string;
-  /** Ids of the top-level pages (or just the configured root page), in `position` order. */
+  /** Ids of the top-level pages and folders (or just the configured root page), in `position` order. */
   roots: string[];
+  /** Pages and folders (`kind: 'folder'`). */
   pages: Map<string, ConfluencePage>;
-  /** Child ids per page id, in `position` order. */
+  /** Child ids per page or folder id, in `position` order. */
   children: Map<string, string[]>;
+  /**
+   * With a configured root page: the pages and folders above it, its parent first. Their
+   * restrictions and labels apply to the whole tree, so they are checked too.
+   */
+  above?: ConfluencePage[];
 }
 
 /** One planned export call. */

@@ -33,6 +33,8 @@ export interface BuiltArchive {
   /** Entry paths in archive order (directories end with `/`). */
   paths: string[];
   pageCount: number;
+  /** Ids of the pages whose Markdown the archive holds, in archive order. */
+  pageIds: string[];
   attachmentBytes: number;
   /** What the limits left out. The app reports nothing; this is for the stand-in's own tests. */
   omitted: OmittedAttachment[];
@@ -49,7 +51,7 @@ export function buildArchive(options: ArchiveOptions): BuiltArchive {
   const dirs = new Set<string>();
   const omitted: OmittedAttachment[] = [];
   let attachmentBytes = 0;
-  let pageCount = 0;
+  const pageIds: string[] = [];
 
   const ensureDir = (dir: string) => {
     if (!dir || dirs.has(dir)) return;
@@ -65,9 +67,15 @@ export function buildArchive(options: ArchiveOptions): BuiltArchive {
     pages.forEach((page, i) => {
       const slug = slugs[i] as string;
       ensureDir(prefix);
+      const children = options.childrenOf(page.id).filter((c) => options.included.has(c.id));
+      if (page.kind === 'folder') {
+        // A folder has no Markdown of its own: its pages sit in a folder named after it.
+        if (children.length) writeFolder(`${prefix}${slug}/`, children);
+        return;
+      }
       const body = options.renderBody ? options.renderBody(page) : page.body;
       entries.push({ path: `${prefix}${slug}.md`, data: Buffer.from(pageMarkdown(page, body), 'utf8') });
-      pageCount++;
+      pageIds.push(page.id);
       if (options.includeAttachments) {
         for (const att of page.attachments) {
           if (att.data.length > options.maxAttachmentBytes) {
@@ -83,7 +91,6 @@ export function buildArchive(options: ArchiveOptions): BuiltArchive {
           entries.push({ path: `${prefix}attachments/${att.fileName}`, data: att.data });
         }
       }
-      const children = options.childrenOf(page.id).filter((c) => options.included.has(c.id));
       if (children.length) writeFolder(`${prefix}${slug}/`, children);
     });
   };
@@ -95,7 +102,8 @@ export function buildArchive(options: ArchiveOptions): BuiltArchive {
   return {
     zip: writeZip(entries),
     paths: entries.map((e) => e.path),
-    pageCount,
+    pageCount: pageIds.length,
+    pageIds,
     attachmentBytes,
     omitted,
   };

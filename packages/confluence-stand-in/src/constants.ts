@@ -39,6 +39,7 @@ export const REST_SCOPES = {
   labels: 'read:label:confluence',
   search: 'search:confluence',
   restrictions: 'read:content-details:confluence',
+  folders: 'read:folder:confluence',
 } as const;
 
 export const ALL_REST_SCOPES: readonly string[] = Object.values(REST_SCOPES);

@@ -74,7 +74,7 @@ export function parseCql(cql: string): CqlClause[] {
     }
   }
   for (const c of clauses) {
-    if (c.field === 'type' && c.values.some((v) => v.toLowerCase() !== 'page' && v.toLowerCase() !== 'blogpost')) {
+    if (c.field === 'type' && c.values.some((v) => !['page', 'blogpost', 'folder'].includes(v.toLowerCase()))) {
       throw new CqlError(`Unsupported CQL type "${c.values.join(',')}"`);
     }
   }

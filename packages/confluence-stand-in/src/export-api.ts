@@ -85,7 +85,7 @@ async function bulkExport(ctx: ExportContext, raw: unknown): Promise<Reply> {
   if (pageId) {
     // pageId takes precedence over spaceKey; bulkExport is only read in this branch.
     const root = space.get(pageId);
-    if (!root) return notFound(`page ${pageId}`);
+    if (!root || root.kind !== 'page') return notFound(`page ${pageId}`);
     roots = [root];
     ordered = body.bulkExport === true ? space.subtree(pageId) : [root];
   } else {
@@ -94,7 +94,9 @@ async function bulkExport(ctx: ExportContext, raw: unknown): Promise<Reply> {
     if (!ordered.length) return notFound(`space ${spaceKey} has no pages`);
     roots = space.children(undefined);
   }
-  const selected = ordered.slice(0, maxPages);
+  // maxPages counts pages; folders on the way hold no Markdown and are written as plain folders.
+  const selected = ordered.filter((p) => p.kind === 'page').slice(0, maxPages);
+  const included = new Set([...selected.map((p) => p.id), ...ordered.filter((p) => p.kind === 'folder').map((p) => p.id)]);
 
   const fault = ctx.permanentFault(selected.map((p) => p.id));
   if (fault) return fault;
@@ -104,7 +106,7 @@ async function bulkExport(ctx: ExportContext, raw: unknown): Promise<Reply> {
   const archive = buildArchive({
     roots,
     childrenOf: (id) => space.children(id),
-    included: new Set(selected.map((p) => p.id)),
+    included,
     includeAttachments,
     slugCollision: ctx.settings.slugCollision,
     maxAttachmentBytes: ctx.settings.maxAttachmentBytes,
@@ -121,6 +123,7 @@ async function bulkExport(ctx: ExportContext, raw: unknown): Promise<Reply> {
       pageCount: archive.pageCount,
       zipBase64: archive.zip.toString('base64'),
     }),
+    archive.pageIds,
   );
 }
 
@@ -129,14 +132,14 @@ async function singleExport(ctx: ExportContext, raw: unknown): Promise<Reply> {
   const pageId = body ? idOf(body.pageId) : undefined;
   if (!pageId) return badRequest(`${CAUSES[400]}: pageId is required`);
   const page = ctx.space.get(pageId);
-  if (!page) return notFound(`page ${pageId}`);
+  if (!page || page.kind !== 'page') return notFound(`page ${pageId}`);
   const fault = ctx.permanentFault([page.id]);
   if (fault) return fault;
   const timeout = await simulateWork(ctx, 1);
   if (timeout) return timeout;
   const markdownBody = archiveBody(ctx.space, page, ctx.settings.linkOrigin);
   if (body?.includeAttachments !== true) {
-    return sized(ctx, { status: 200, text: pageMarkdown(page, markdownBody), headers: { 'content-type': 'text/plain; charset=utf-8' } });
+    return sized(ctx, { status: 200, text: pageMarkdown(page, markdownBody), headers: { 'content-type': 'text/plain; charset=utf-8' } }, [page.id]);
   }
   const archive = buildArchive({
     roots: [page],
@@ -151,6 +154,7 @@ async function singleExport(ctx: ExportContext, raw: unknown): Promise<Reply> {
   return sized(
     ctx,
     json(200, { success: true, exportId: randomUUID(), pageId: page.id, title: page.title, zipBase64: archive.zip.toString('base64') }),
+    [page.id],
   );
 }
 
@@ -166,8 +170,8 @@ async function simulateWork(ctx: ExportContext, pages: number): Promise<Reply | 
   return undefined;
 }
 
-/** Forge refuses a function response over 5 MB; the app then answers 500. */
-function sized(ctx: ExportContext, reply: Reply): Reply {
+/** Forge refuses a function response over 5 MB; the app then answers 500. `exported`: the pages the answer holds. */
+function sized(ctx: ExportContext, reply: Reply, exported: string[]): Reply {
   const size = Buffer.byteLength(reply.text ?? JSON.stringify(reply.json));
   if (size > ctx.settings.maxResponseBytes) {
     return exportError(
@@ -176,5 +180,5 @@ function sized(ctx: ExportContext, reply: Reply): Reply {
       `Function response payload too large: ${size} bytes exceeds the ${ctx.settings.maxResponseBytes} byte Forge platform limit`,
     );
   }
-  return reply;
+  return { ...reply, exported };
 }

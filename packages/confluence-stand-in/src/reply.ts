@@ -6,6 +6,8 @@ export interface Reply {
   headers?: Record<string, string>;
   /** Pages the request concerned, so permanent fault rules can match on them. */
   pageIds?: string[];
+  /** For export answers: the ids of the pages whose Markdown the answer holds (logged). */
+  exported?: string[];
 }
 
 export const json = (status: number, body: unknown, headers?: Record<string, string>): Reply => ({

@@ -19,10 +19,14 @@ export interface RestContext {
   orderSeed: number;
   token: TokenInfo;
   count: (name: string) => void;
+  /** Ids the search index has not caught up with: missing from search results. */
+  searchLag: ReadonlySet<string>;
 }
 
 const V2_MAX_LIMIT = 250;
 const SEARCH_MAX_LIMIT = 100;
+/** Content search with expansions answers fewer results a call than a plain search. */
+const CONTENT_SEARCH_MAX_LIMIT = 50;
 const DEFAULT_LIMIT = 25;
 
 /** `subpath` is everything after `/wiki`, e.g. `/api/v2/pages/123`. */
@@ -42,18 +46,28 @@ export function handleRest(ctx: RestContext, method: string, subpath: string, qu
   if ((m = /^\/api\/v2\/pages\/([^/]+)$/.exec(subpath))) {
     return guarded(ctx, 'pages', () => getPage(ctx, m![1]!), [m[1]!]);
   }
+  if ((m = /^\/api\/v2\/folders\/([^/]+)$/.exec(subpath))) {
+    return guarded(ctx, 'folders', () => getFolder(ctx, m![1]!), [m[1]!]);
+  }
   if (subpath === '/rest/api/search') return guarded(ctx, 'search', () => search(ctx, query));
+  if (subpath === '/rest/api/content/search') {
+    // Reading restrictions through the search needs the restrictions scope as well.
+    const expand = query.get('expand') ?? '';
+    const extra = /restrictions/.test(expand) ? ['restrictions' as const] : [];
+    return guarded(ctx, 'search', () => contentSearch(ctx, query), undefined, extra);
+  }
   if ((m = /^\/rest\/api\/content\/([^/]+)\/restriction\/byOperation\/read$/.exec(subpath))) {
     return guarded(ctx, 'restrictions', () => readRestrictions(ctx, m![1]!), [m[1]!]);
   }
   return v2Error(404, `No stand-in route for GET /wiki${subpath}`);
 }
 
-function guarded(ctx: RestContext, family: keyof typeof REST_SCOPES, run: () => Reply, pageIds?: string[]): Reply {
-  const scope = REST_SCOPES[family];
+function guarded(ctx: RestContext, family: keyof typeof REST_SCOPES, run: () => Reply, pageIds?: string[], also: (keyof typeof REST_SCOPES)[] = []): Reply {
   ctx.count(family);
-  if (!ctx.token.scopes.has(scope)) {
-    return { ...v2Error(403, `Forbidden; scope does not match. This endpoint requires the scope ${scope}.`), pageIds };
+  for (const scope of [REST_SCOPES[family], ...also.map((f) => REST_SCOPES[f])]) {
+    if (!ctx.token.scopes.has(scope)) {
+      return { ...v2Error(403, `Forbidden; scope does not match. This endpoint requires the scope ${scope}.`), pageIds };
+    }
   }
   return { ...run(), pageIds };
 }
@@ -165,7 +179,7 @@ function getSpace(ctx: RestContext, id: string): Reply {
 }
 
 export function pageJson(space: Space, p: Page) {
-  const parent = p.parentId !== undefined ? { parentId: p.parentId, parentType: 'page' } : {};
+  const parent = p.parentId !== undefined ? { parentId: p.parentId, parentType: space.get(p.parentId)?.kind ?? 'page' } : {};
   return {
     id: p.id,
     status: 'current',
@@ -196,7 +210,7 @@ function listPages(ctx: RestContext, spaceId: string, query: URLSearchParams, su
   if (isReply(limit)) return limit;
   const status = query.get('status');
   const depth = query.get('depth') ?? 'all';
-  let pages = status && !status.split(',').includes('current') ? [] : ctx.space.all();
+  let pages = status && !status.split(',').includes('current') ? [] : ctx.space.pages();
   if (depth === 'root') pages = pages.filter((p) => p.parentId === undefined);
   const page = paginate(pages, (p) => sortKey(ctx.orderSeed, p.id), query, limit);
   if (isReply(page)) return page;
@@ -206,8 +220,27 @@ function listPages(ctx: RestContext, spaceId: string, query: URLSearchParams, su
 
 function getPage(ctx: RestContext, id: string): Reply {
   const p = ctx.space.get(id);
-  if (!p) return v2Error(404, `No page with id ${id}`);
+  if (!p || p.kind !== 'page') return v2Error(404, `No page with id ${id}`);
   return json(200, pageJson(ctx.space, p));
+}
+
+function getFolder(ctx: RestContext, id: string): Reply {
+  const f = ctx.space.get(id);
+  if (!f || f.kind !== 'folder') return v2Error(404, `No folder with id ${id}`);
+  const parent = f.parentId !== undefined ? { parentId: f.parentId, parentType: ctx.space.get(f.parentId)?.kind ?? 'page' } : {};
+  return json(200, {
+    id: f.id,
+    type: 'folder',
+    status: 'current',
+    title: f.title,
+    spaceId: ctx.space.id,
+    ...parent,
+    position: f.position,
+    authorId: 'stand-in-author',
+    ownerId: 'stand-in-author',
+    createdAt: f.version.createdAt,
+    version: { number: f.version.number, createdAt: f.version.createdAt },
+  });
 }
 
 function listLabels(ctx: RestContext, id: string, query: URLSearchParams, subpath: string): Reply {
@@ -238,7 +271,7 @@ function search(ctx: RestContext, query: URLSearchParams): Reply {
   const space = ctx.space;
   const hits = space
     .all()
-    .filter((p) => matchesCql(clauses, { spaceKey: space.key, type: 'page', labels: p.labels }));
+    .filter((p) => !ctx.searchLag.has(p.id) && matchesCql(clauses, { spaceKey: space.key, type: p.kind, labels: p.labels }));
   const page = paginate(hits, (p) => sortKey(ctx.orderSeed + 1, p.id), query, limit);
   if (isReply(page)) return page;
   const base = `${ctx.apiUrl}/wiki`;
@@ -266,10 +299,8 @@ function search(ctx: RestContext, query: URLSearchParams): Reply {
   );
 }
 
-function readRestrictions(ctx: RestContext, id: string): Reply {
-  const p = ctx.space.get(id);
-  if (!p) return v1Error(404, `No content found with id: ContentId{id=${id}}`);
-  // Only the page's own restriction, as Confluence answers: inheritance is the caller's to work out.
+/** A page's own read restriction as v1 writes it: inheritance is the caller's to work out. */
+function restrictionLists(p: Page) {
   const users = (p.restricted?.users ?? []).map((u) => ({
     type: 'known',
     accountId: u,
@@ -278,13 +309,68 @@ function readRestrictions(ctx: RestContext, id: string): Reply {
     publicName: u,
   }));
   const groups = (p.restricted?.groups ?? []).map((g) => ({ type: 'group', name: g, id: String(hash32(`group:${g}`)) }));
+  return {
+    user: { results: users, start: 0, limit: 200, size: users.length },
+    group: { results: groups, start: 0, limit: 200, size: groups.length },
+  };
+}
+
+function readRestrictions(ctx: RestContext, id: string): Reply {
+  const p = ctx.space.get(id);
+  if (!p) return v1Error(404, `No content found with id: ContentId{id=${id}}`);
   const base = `${ctx.apiUrl}/wiki`;
   return json(200, {
     operation: 'read',
-    restrictions: {
-      user: { results: users, start: 0, limit: 200, size: users.length },
-      group: { results: groups, start: 0, limit: 200, size: groups.length },
-    },
+    restrictions: restrictionLists(p),
     _links: { base, context: '/wiki', self: `${base}/rest/api/content/${id}/restriction/byOperation/read` },
   });
+}
+
+/**
+ * v1 content search: content matching the CQL, with the expansions asked for. The loader asks
+ * for `restrictions.read.restrictions.user`, `…group` and `metadata.labels`: each result's own
+ * read restrictions and labels, up to CONTENT_SEARCH_MAX_LIMIT pages a call.
+ */
+function contentSearch(ctx: RestContext, query: URLSearchParams): Reply {
+  const cql = query.get('cql');
+  if (!cql) return v1Error(400, 'The cql parameter is required');
+  let clauses;
+  try {
+    clauses = parseCql(cql);
+  } catch (e) {
+    if (e instanceof CqlError) return v1Error(400, e.message);
+    throw e;
+  }
+  const limit = parseLimit(query, CONTENT_SEARCH_MAX_LIMIT);
+  if (isReply(limit)) return limit;
+  const expand = new Set((query.get('expand') ?? '').split(',').map((e) => e.trim()).filter(Boolean));
+  const space = ctx.space;
+  const hits = space.all().filter((p) => !ctx.searchLag.has(p.id) && matchesCql(clauses, { spaceKey: space.key, type: p.kind, labels: p.labels }));
+  const page = paginate(hits, (p) => sortKey(ctx.orderSeed + 2, p.id), query, limit);
+  if (isReply(page)) return page;
+  const base = `${ctx.apiUrl}/wiki`;
+  const results = page.items.map((p) => {
+    const item: Record<string, unknown> = { id: p.id, type: p.kind, status: 'current', title: p.title };
+    const lists = restrictionLists(p);
+    if (expand.has('restrictions.read.restrictions.user') || expand.has('restrictions.read.restrictions.group')) {
+      const read: Record<string, unknown> = {};
+      if (expand.has('restrictions.read.restrictions.user')) read.user = lists.user;
+      if (expand.has('restrictions.read.restrictions.group')) read.group = lists.group;
+      item.restrictions = { read: { operation: 'read', restrictions: read } };
+    }
+    if (expand.has('metadata.labels')) {
+      const labels = p.labels.map((name) => ({ prefix: 'global', name, id: String(hash32(`label:${name}`)), label: name }));
+      item.metadata = { labels: { results: labels, start: 0, limit: 200, size: labels.length } };
+    }
+    item._links = { webui: pageJson(space, p)._links.webui };
+    return item;
+  });
+  const links: Record<string, string> = { base, context: '/wiki', self: `${base}/rest/api/content/search` };
+  if (page.next) {
+    const q = new URLSearchParams(query);
+    q.set('cursor', page.next);
+    q.set('limit', String(limit));
+    links.next = `/rest/api/content/search?${q.toString()}`;
+  }
+  return json(200, { results, start: 0, limit, size: results.length, _links: links });
 }

@@ -53,6 +53,8 @@ export interface StartOptions {
   linkSite?: string;
   /** Seeds the scrambled order of REST list results. */
   orderSeed?: number;
+  /** Content the search index has not caught up with: left out of CQL and content search results. */
+  searchLag?: Iterable<string>;
 }
 
 export interface Latency {
@@ -81,7 +83,28 @@ export interface LogEntry {
   fault?: 'transient' | 'permanent';
   /** For exports: the app environment addressed. */
   env?: EnvName;
+  /** For export answers: the ids of the pages whose Markdown the answer held. */
+  exported?: string[];
+  /** Set when a test's interceptor answered instead of the stand-in. */
+  intercepted?: boolean;
 }
+
+/** What an interceptor sees of a request (after authentication). */
+export interface InterceptedRequest {
+  method: string;
+  kind: RequestKind;
+  /** Path and query as requested. */
+  path: string;
+  pathname: string;
+  query: URLSearchParams;
+  body: unknown;
+}
+
+/**
+ * A test's stand-in for the stand-in: answers a request itself (a lying or malformed answer, a
+ * cursor that loops) or returns undefined to let the stand-in answer. `'drop'` closes the connection.
+ */
+export type Interceptor = (request: InterceptedRequest) => Reply | 'drop' | undefined;
 
 export interface Counters {
   requests: number;
@@ -127,6 +150,8 @@ export interface StandIn {
   oauth: OAuthOptions;
   space: Space;
   settings: ExportSettings;
+  /** Ids the search index lags behind on (see StartOptions.searchLag); tests may change it. */
+  searchLag: Set<string>;
   log: LogEntry[];
   counters: Counters;
   resetLog: () => void;
@@ -138,6 +163,10 @@ export interface StandIn {
   issueToken: (options?: IssueTokenOptions) => string;
   /** Expires every access token issued so far, the static one included. */
   expireTokens: () => void;
+  /** Adds an interceptor consulted before each REST or export answer; returns a function removing it. */
+  intercept: (interceptor: Interceptor) => () => void;
+  /** Every page id any export answer held so far (from the log). */
+  exportedPageIds: () => string[];
   isRefreshTokenValid: (token: string) => boolean;
   stop: () => Promise<void>;
 }
@@ -195,7 +224,9 @@ export async function start(options: StartOptions = {}): Promise<StandIn> {
     linkOrigin: '', // set once the port is known
   };
   const orderSeed = options.orderSeed ?? 7;
+  const searchLag = new Set(options.searchLag ?? []);
   const sockets = new Set<Socket>();
+  const interceptors: Interceptor[] = [];
   let apiUrl = '';
   let url = '';
 
@@ -235,6 +266,7 @@ export async function start(options: StartOptions = {}): Promise<StandIn> {
         return;
       }
       entry.status = reply.status;
+      if (reply.exported) entry.exported = reply.exported;
       send(res, reply);
     };
 
@@ -272,6 +304,17 @@ export async function start(options: StartOptions = {}): Promise<StandIn> {
       return finish(transientReply(route.kind, fault.status, fault.retryAfter));
     }
 
+    const intercepted = (): Reply | 'drop' | undefined => {
+      for (const interceptor of interceptors) {
+        const answer = interceptor({ method, kind: route.kind as RequestKind, path: entry.path, pathname: target.pathname, query: target.searchParams, body });
+        if (answer !== undefined) {
+          entry.intercepted = true;
+          return answer;
+        }
+      }
+      return undefined;
+    };
+
     const permanent = (pageIds: string[]): Reply | undefined => {
       const hit = faults.permanentFor({ kind: route.kind as RequestKind, method, path: entry.path, body, pageIds });
       if (!hit) return undefined;
@@ -306,7 +349,9 @@ export async function start(options: StartOptions = {}): Promise<StandIn> {
         if (!token.ok) {
           return finish(json(401, { code: 401, message: `Unauthorized; ${token.reason === 'expired' ? 'token expired' : token.reason === 'missing' ? 'no bearer token' : 'invalid token'}` }, { 'www-authenticate': 'Bearer' }));
         }
-        const reply = handleRest({ space, apiUrl, orderSeed, token: token.info, count }, method, route.subpath, target.searchParams);
+        const lie = intercepted();
+        if (lie) return finish(lie);
+        const reply = handleRest({ space, apiUrl, orderSeed, token: token.info, count, searchLag }, method, route.subpath, target.searchParams);
         return finish(permanent(reply.pageIds ?? []) ?? reply);
       }
       case 'export': {
@@ -325,6 +370,8 @@ export async function start(options: StartOptions = {}): Promise<StandIn> {
         const forbidden = envProblem(route.appEnv, token.info);
         if (forbidden) return finish(exportError(403, 'FORBIDDEN', `${CAUSES[403]}: ${forbidden}`));
         if (method !== 'POST') return finish(exportError(405, 'METHOD_NOT_ALLOWED', 'Use POST'));
+        const lie = intercepted();
+        if (lie) return finish(lie);
         const reply = await handleExport({ space, settings, permanentFault: permanent, sleep, count }, route.op, body);
         return finish(reply);
       }
@@ -371,6 +418,7 @@ export async function start(options: StartOptions = {}): Promise<StandIn> {
     oauth: oauthOptions,
     space,
     settings,
+    searchLag,
     log,
     counters,
     resetLog: () => {
@@ -385,6 +433,14 @@ export async function start(options: StartOptions = {}): Promise<StandIn> {
     clearFaults: () => faults.clear(),
     issueToken: (o = {}) => oauth.issueAccessToken({ scopes: o.scopes ?? grantedScopes, ...o }),
     expireTokens: () => oauth.expireAll(),
+    intercept: (interceptor) => {
+      interceptors.push(interceptor);
+      return () => {
+        const at = interceptors.indexOf(interceptor);
+        if (at >= 0) interceptors.splice(at, 1);
+      };
+    },
+    exportedPageIds: () => log.flatMap((e) => e.exported ?? []),
     isRefreshTokenValid: (t) => oauth.isRefreshTokenValid(t),
     stop: () =>
       new Promise<void>((resolve) => {

@@ -14,8 +14,13 @@ export interface Restriction {
   groups?: string[];
 }
 
+/** Confluence content in a page tree: a page, or a folder (a node with a title and no body). */
+export type ContentKind = 'page' | 'folder';
+
 export interface PageSpec {
   id: string;
+  /** Default `page`. A folder is never exported and has no body; its restrictions apply below it. */
+  kind?: ContentKind;
   title: string;
   /** Omitted (or undefined) for a top-level page of the space. */
   parentId?: string;
@@ -41,6 +46,7 @@ export interface SpaceSpec {
 
 export interface Page {
   id: string;
+  kind: ContentKind;
   title: string;
   parentId: string | undefined;
   position: number;
@@ -53,6 +59,7 @@ export interface Page {
 
 export interface NewPage {
   id?: string;
+  kind?: ContentKind;
   title: string;
   parentId?: string;
   position?: number;
@@ -87,6 +94,7 @@ export class Space {
       const createdAt = p.version?.createdAt ?? new Date(BASE_DATE + i * 60_000).toISOString();
       this.byId.set(p.id, {
         id: p.id,
+        kind: p.kind ?? 'page',
         title: p.title,
         parentId: p.parentId ?? undefined,
         position: p.position,
@@ -108,7 +116,7 @@ export class Space {
 
   /** The first top-level page, which Confluence reports as the space's homepage. */
   get homepageId(): string | undefined {
-    return this.children(undefined)[0]?.id;
+    return this.children(undefined).find((p) => p.kind === 'page')?.id;
   }
 
   get size(): number {
@@ -119,8 +127,14 @@ export class Space {
     return this.byId.get(String(id));
   }
 
+  /** Every page and folder. */
   all(): Page[] {
     return [...this.byId.values()];
+  }
+
+  /** Pages only (what the app exports and the v2 page listing returns). */
+  pages(): Page[] {
+    return this.all().filter((p) => p.kind === 'page');
   }
 
   /** Children of a page (or the top-level pages for undefined), in position order. */
@@ -187,6 +201,7 @@ export class Space {
     this.nextId = bigMax(this.nextId, BigInt(id) + 1n);
     const page: Page = {
       id,
+      kind: input.kind ?? 'page',
       title: input.title,
       parentId: input.parentId,
       position: input.position ?? this.nextPosition(input.parentId),

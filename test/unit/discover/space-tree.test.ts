@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ancestry, buildSpaceTree, subtreeSizes, walkTree } from '../../../packages/astro-loader-confluence/src/discover/space-tree.ts';
+import { UntrustedTreeError } from '../../../packages/astro-loader-confluence/src/errors.ts';
 import { generatePages, idOf, page, pagesFromSpec, shuffled, treeFromSpec } from '../../helpers/tree.ts';
 
 const titles = (tree: ReturnType<typeof buildSpaceTree>, ids: Iterable<string>) => [...ids].map((id) => tree.pages.get(id)!.title);
@@ -27,10 +28,47 @@ describe('buildSpaceTree', () => {
     expect(buildSpaceTree([...pages].reverse()).roots).toEqual(['7', '8', '9']);
   });
 
-  it('makes a page whose parent was not discovered a root', () => {
-    const tree = buildSpaceTree([page('1', 'Home'), page('2', 'Orphan', '404', 1), page('3', 'Kid', '1')]);
-    expect(tree.roots.sort()).toEqual(['1', '2']);
-    expect(tree.children.get('1')).toEqual(['3']);
+  it('refuses a page whose parent the listing does not hold, naming both by id, never by title', () => {
+    const error = (() => {
+      try {
+        buildSpaceTree([page('1', 'Home'), page('2', 'Secret orphan', '404', 1), page('3', 'Kid', '1')]);
+      } catch (e) {
+        return e as Error;
+      }
+    })();
+    expect(error).toBeInstanceOf(UntrustedTreeError);
+    expect(error!.message).toMatch(/Page 2 has a parent the listing does not hold \(404\)/);
+    expect(error!.message).not.toContain('Secret');
+  });
+
+  it('refuses a page listed twice with different parents, in either order', () => {
+    for (const order of [[page('3', 'Kid', '1'), page('3', 'Kid', '2')], [page('3', 'Kid', '2'), page('3', 'Kid', '1')]]) {
+      expect(() => buildSpaceTree([page('1', 'Home'), page('2', 'Other'), ...order])).toThrow(UntrustedTreeError);
+    }
+    expect(() => buildSpaceTree([page('1', 'Home'), page('2', 'Kid', '1'), page('2', 'Kid', '1')])).not.toThrow();
+  });
+
+  it('refuses a cycle of parent ids, even one that hangs off a real page', () => {
+    expect(() => buildSpaceTree([page('1', 'Home'), page('2', 'A', '3'), page('3', 'B', '2')])).toThrow(/cycle/);
+    expect(() => buildSpaceTree([page('1', 'Home'), page('2', 'Self', '2')])).toThrow(/cycle/);
+  });
+
+  it('keeps folders in the tree, and what is above a root page in `above`, nearest first', () => {
+    const tree = buildSpaceTree(
+      [page('1', 'Home'), { ...page('2', 'Folder', '1'), kind: 'folder' }, { ...page('3', 'Guides', '2'), parentType: 'folder' }, page('4', 'Setup', '3')],
+      { rootPageId: '3' },
+    );
+    expect(tree.roots).toEqual(['3']);
+    expect(tree.pages.get('3')!.parentId).toBeUndefined();
+    expect(tree.above!.map((p) => p.id)).toEqual(['2', '1']);
+  });
+
+  it('walks a chain 10,000 levels deep and 20,000 siblings without recursion', () => {
+    const chain = Array.from({ length: 10_000 }, (_, i) => page(String(i + 1), `L${i}`, i === 0 ? undefined : String(i)));
+    expect(buildSpaceTree(chain, { rootPageId: '2' }).above).toHaveLength(1);
+    expect(subtreeSizes(buildSpaceTree(chain)).get('1')).toBe(10_000);
+    const wide = [page('1', 'Home'), ...Array.from({ length: 20_000 }, (_, i) => page(String(i + 2), `S${i}`, '1', i))];
+    expect(buildSpaceTree(wide).children.get('1')).toHaveLength(20_000);
   });
 
   it('keeps only the root page and its descendants with rootPageId', () => {
@@ -46,6 +84,10 @@ describe('buildSpaceTree', () => {
 
   it('refuses a rootPageId that was not discovered', () => {
     expect(() => buildSpaceTree([page('1', 'Home')], { rootPageId: '99' })).toThrow(/99/);
+  });
+
+  it('records the pages above a configured root page', () => {
+    expect(buildSpaceTree(pagesFromSpec({ Home: { Guides: { Setup: {} } } }), { rootPageId: '3' }).above!.map((p) => p.title)).toEqual(['Guides', 'Home']);
   });
 
   it('gives leaves no children entry', () => {

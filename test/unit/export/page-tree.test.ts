@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { matchArchive, pagesInArchive, titleOf, treeFromArchive } from '../../../packages/astro-loader-confluence/src/export/page-tree.ts';
+import { matchBatch, titleOf, treeFromArchive } from '../../../packages/astro-loader-confluence/src/export/page-tree.ts';
+import { attachmentReferences } from '../../../packages/astro-loader-confluence/src/rewrite/references.ts';
 import { buildSpaceTree } from '../../../packages/astro-loader-confluence/src/discover/space-tree.ts';
 import type { ArchiveFile } from '../../../packages/astro-loader-confluence/src/types.ts';
 import { idOf, page, treeFromSpec } from '../../helpers/tree.ts';
@@ -26,154 +27,145 @@ describe('titleOf', () => {
   });
 });
 
-describe('pagesInArchive', () => {
-  it('groups pages by folder: {slug}.md at the root, children in {slug}/', () => {
-    const byFolder = pagesInArchive([
-      md('home.md', 'Home'),
-      md('home/guides.md', 'Guides'),
-      md('home/guides/setup.md', 'Setup'),
-      md('home/api.md', 'API'),
-      { path: 'home/notes.txt', data: encoder.encode('not a page') },
-    ]);
-    expect([...byFolder.keys()].sort()).toEqual(['', 'home', 'home/guides']);
-    expect(byFolder.get('home')!.map((p) => p.title)).toEqual(['API', 'Guides']);
-    const setup = byFolder.get('home/guides')![0]!;
-    expect(setup.archivePath).toBe('home/guides/setup.md');
-    expect(setup.markdown.startsWith('# Setup')).toBe(true);
+const refs = attachmentReferences;
+
+describe('matchBatch: a single-page export', () => {
+  it('takes the one page file at the root as the page asked for, whatever its file name', () => {
+    const tree = treeFromSpec({ Home: { Guides: {} } });
+    const match = matchBatch([md('page-3f2c1b.md', 'Guides (as the exporter wrote it)')], { kind: 'single', pageId: idOf(tree, 'Guides') }, tree, refs);
+    expect(match.ok && [...match.pages.keys()]).toEqual([idOf(tree, 'Guides')]);
   });
 
-  it('takes the title from the heading, else from the file name', () => {
-    const byFolder = pagesInArchive([md('a.md', 'The real Title'), { path: 'b.md', data: encoder.encode('no heading') }]);
-    expect(byFolder.get('')!.map((p) => p.title)).toEqual(['The real Title', 'b']);
+  it('refuses an archive with no page file, or with more than one, at its root', () => {
+    const tree = treeFromSpec({ Home: {} });
+    const batch = { kind: 'single', pageId: idOf(tree, 'Home') } as const;
+    const none = matchBatch([bin('attachments/x.png')], batch, tree, refs);
+    expect(none.ok).toBe(false);
+    const two = matchBatch([md('home.md', 'Home'), md('other.md', 'Home')], batch, tree, refs);
+    expect(two.ok || two.problem).toMatch(/2 page files at its root/);
   });
 
-  it('gives a lone page the attachments/ folder beside it, not shared', () => {
-    const byFolder = pagesInArchive([md('home.md', 'Home'), md('home/setup.md', 'Setup'), bin('home/attachments/diagram.png'), bin('home/attachments/My File.pdf')]);
-    const setup = byFolder.get('home')![0]!;
-    expect(Object.fromEntries(setup.attachments)).toEqual({
-      'diagram.png': 'home/attachments/diagram.png',
-      'My File.pdf': 'home/attachments/My File.pdf',
-    });
-    expect(setup.attachmentsShared).toBe(false);
-    expect(byFolder.get('')![0]!.attachments.size).toBe(0);
-    expect(byFolder.has('home/attachments')).toBe(false);
+  it('refuses page files anywhere else in a single-page archive', () => {
+    const tree = treeFromSpec({ Home: { Kid: {} } });
+    const match = matchBatch([md('home.md', 'Home'), md('home/kid.md', 'Kid')], { kind: 'single', pageId: idOf(tree, 'Home') }, tree, refs);
+    expect(match.ok || match.problem).toMatch(/1 page file\(s\) that match no page asked for/);
   });
 
-  it('marks an attachments/ folder shared between siblings', () => {
-    const byFolder = pagesInArchive([md('a.md', 'A'), md('b.md', 'B'), bin('attachments/x.png')]);
-    for (const p of byFolder.get('')!) {
-      expect(p.attachments.get('x.png')).toBe('attachments/x.png');
-      expect(p.attachmentsShared).toBe(true);
-    }
+  it('keeps only the attachments the page references, parsed, not mentioned', () => {
+    const tree = treeFromSpec({ Home: {} });
+    const body = 'See ![a](attachments/a.png) and the file metadata.png named in text, and `attachments/code.png` in code.';
+    const match = matchBatch([md('home.md', 'Home', body), bin('attachments/a.png'), bin('attachments/metadata.png'), bin('attachments/code.png')], { kind: 'single', pageId: idOf(tree, 'Home') }, tree, refs);
+    if (!match.ok) throw new Error(match.problem);
+    expect([...match.pages.get(idOf(tree, 'Home'))!.attachments.keys()]).toEqual(['a.png']);
   });
 
-  it('treats a Markdown file inside attachments/ as an attachment', () => {
-    const byFolder = pagesInArchive([md('a.md', 'A'), md('attachments/readme.md', 'Readme')]);
-    expect(byFolder.get('')!.map((p) => p.title)).toEqual(['A']);
-    expect(byFolder.get('')![0]!.attachments.get('readme.md')).toBe('attachments/readme.md');
+  it('reads attachments/ as attachments for a page titled "Attachments" exported alone', () => {
+    const tree = treeFromSpec({ Attachments: {} });
+    const match = matchBatch([md('attachments.md', 'Attachments', '[doc](attachments/readme.md)'), md('attachments/readme.md', 'Not a page')], { kind: 'single', pageId: idOf(tree, 'Attachments') }, tree, refs);
+    if (!match.ok) throw new Error(match.problem);
+    expect([...match.pages.get(idOf(tree, 'Attachments'))!.attachments.keys()]).toEqual(['readme.md']);
   });
 
-  it('reads attachments/ as the children of a page titled "Attachments"', () => {
-    const byFolder = pagesInArchive([md('attachments.md', 'Attachments'), md('attachments/policy.md', 'Policy'), md('other.md', 'Other')]);
-    expect(byFolder.get('attachments')!.map((p) => p.title)).toEqual(['Policy']);
-    expect(byFolder.get('')!.every((p) => p.attachments.size === 0)).toBe(true);
+  it('lists referenced files the archive does not hold', () => {
+    const tree = treeFromSpec({ Home: {} });
+    const match = matchBatch([md('home.md', 'Home', '![big](attachments/big.png) ![there](attachments/small.png)'), bin('attachments/small.png')], { kind: 'single', pageId: idOf(tree, 'Home') }, tree, refs);
+    if (!match.ok) throw new Error(match.problem);
+    expect(match.pages.get(idOf(tree, 'Home'))!.missingAttachments).toEqual(['big.png']);
   });
 });
 
-describe('matchArchive', () => {
-  const spaceTree = () => treeFromSpec({ Home: { Guides: { Setup: {}, Deploy: {} }, 'API Reference': {} } });
+describe('matchBatch: a bulk export', () => {
+  const tree = () => treeFromSpec({ Home: { Guides: { Setup: {}, Deploy: {} }, 'API Reference': {} } });
+  const batch = (t: ReturnType<typeof tree>) => ({ kind: 'subtree', pageId: idOf(t, 'Home'), pageCount: 5 }) as const;
 
-  it('matches every page of a batch by title, recursing into children folders', () => {
-    const tree = spaceTree();
-    const byFolder = pagesInArchive([
+  it('matches every page by its folder and title line, recursing into children folders', () => {
+    const t = tree();
+    const match = matchBatch([md('home.md', 'Home'), md('home/guides.md', 'Guides'), md('home/api-reference.md', 'API Reference'), md('home/guides/setup.md', 'Setup'), md('home/guides/deploy.md', 'Deploy')], batch(t), t, refs);
+    if (!match.ok) throw new Error(match.problem);
+    expect(new Set(match.pages.keys())).toEqual(new Set(t.pages.keys()));
+    expect(match.pages.get(idOf(t, 'Deploy'))!.markdown).toContain('# Deploy');
+  });
+
+  it('matches by file name when the title line is written differently', () => {
+    const t = tree();
+    const match = matchBatch([md('home.md', 'Home'), md('home/guides.md', 'Guides (renamed)'), md('home/api-reference.md', 'API Reference'), md('home/guides/setup.md', 'Setup'), md('home/guides/deploy.md', 'Deploy')], batch(t), t, refs);
+    expect(match.ok).toBe(true);
+  });
+
+  it('tolerates case, spacing and escapes in the title line', () => {
+    const t = treeFromSpec({ Home: { 'C# Tips': {}, 'Q3 Plan': {} } });
+    const match = matchBatch([md('home.md', 'Home'), md('home/page-1.md', 'c\\# tips'), md('home/page-2.md', 'Q3   plan')], { kind: 'subtree', pageId: idOf(t, 'Home'), pageCount: 3 }, t, refs);
+    if (!match.ok) throw new Error(match.problem);
+    expect(match.pages.get(idOf(t, 'C# Tips'))!.markdown).toContain('c\\# tips');
+  });
+
+  it('refuses a file that matches no page asked for', () => {
+    const t = tree();
+    const match = matchBatch([md('home.md', 'Home'), md('home/guides.md', 'Guides'), md('home/api-reference.md', 'API Reference'), md('home/guides/setup.md', 'Setup'), md('home/guides/deploy.md', 'Deploy'), md('home/stray.md', 'Stray')], batch(t), t, refs);
+    expect(match.ok || match.problem).toMatch(/matches no page asked for/);
+  });
+
+  it('refuses a file whose title line names one page and whose name names another', () => {
+    const t = tree();
+    const match = matchBatch([md('home.md', 'Home'), md('home/guides.md', 'API Reference'), md('home/api-reference.md', 'API Reference'), md('home/guides/setup.md', 'Setup'), md('home/guides/deploy.md', 'Deploy')], batch(t), t, refs);
+    expect(match.ok || match.problem).toMatch(/matches 2 pages/);
+  });
+
+  it('refuses a batch where a page asked for has no file, naming it by id', () => {
+    const t = tree();
+    const match = matchBatch([md('home.md', 'Home'), md('home/guides.md', 'Guides'), md('home/api-reference.md', 'API Reference'), md('home/guides/setup.md', 'Setup')], batch(t), t, refs);
+    expect(match.ok || match.problem).toContain(`no page file matches page ${idOf(t, 'Deploy')}`);
+    expect(match.ok || match.problem).not.toContain('Deploy');
+  });
+
+  it('gives a shared attachment to the one sibling that references it; none when two do', () => {
+    const t = treeFromSpec({ Home: { One: {}, Two: {}, Three: {} } });
+    const files = [
       md('home.md', 'Home'),
-      md('home/guides.md', 'Guides'),
-      md('home/guides/setup.md', 'Setup'),
-      md('home/guides/deploy.md', 'Deploy'),
-      md('home/api-reference.md', 'API Reference'),
-    ]);
-    const result = matchArchive(byFolder, [idOf(tree, 'Home')], tree);
-    expect(result.missing).toEqual([]);
-    expect(result.unexpected).toEqual([]);
-    const paths = Object.fromEntries([...result.matched].map(([id, p]) => [tree.pages.get(id)!.title, p.archivePath]));
-    expect(paths).toEqual({
-      Home: 'home.md',
-      Guides: 'home/guides.md',
-      Setup: 'home/guides/setup.md',
-      Deploy: 'home/guides/deploy.md',
-      'API Reference': 'home/api-reference.md',
-    });
+      md('home/one.md', 'One', '![diagram](attachments/diagram.png) <img src="attachments/only-one.png">'),
+      md('home/two.md', 'Two', '![diagram](attachments/diagram.png)'),
+      md('home/three.md', 'Three', 'nothing here'),
+      bin('home/attachments/diagram.png'),
+      bin('home/attachments/only-one.png'),
+      bin('home/attachments/nobody.png'),
+    ];
+    const match = matchBatch(files, { kind: 'subtree', pageId: idOf(t, 'Home'), pageCount: 4 }, t, refs);
+    if (!match.ok) throw new Error(match.problem);
+    expect(match.sharedAttachments).toEqual(new Set([idOf(t, 'One'), idOf(t, 'Two')]));
+    expect(match.pages.get(idOf(t, 'One'))!.attachments.size).toBe(0);
+    expect(match.pages.get(idOf(t, 'Three'))!.attachments.size).toBe(0);
+    expect(match.pages.get(idOf(t, 'Home'))!.attachments.size).toBe(0);
   });
 
-  it('matches by slug when the heading differs from the Confluence title', () => {
-    const tree = spaceTree();
-    const byFolder = pagesInArchive([md('guides.md', 'Guides (renamed in the export)'), md('guides/setup.md', 'Setup')]);
-    const result = matchArchive(byFolder, [idOf(tree, 'Guides')], tree);
-    expect(result.matched.get(idOf(tree, 'Guides'))!.archivePath).toBe('guides.md');
-    expect(result.missing).toEqual([idOf(tree, 'Deploy')]);
-  });
-
-  it('matches a suffixed slug (-2) to a sibling whose title slugifies like another', () => {
-    const tree = buildSpaceTree([page('1', 'Home'), page('2', 'FAQ', '1', 1), page('3', 'F.A.Q.', '1', 2)]);
-    const byFolder = pagesInArchive([md('home.md', 'Home'), md('home/faq.md', 'Frequently asked'), md('home/faq-2.md', 'Also frequently asked')]);
-    const result = matchArchive(byFolder, ['1'], tree);
-    expect(result.missing).toEqual([]);
-    expect(new Set([result.matched.get('2')!.archivePath, result.matched.get('3')!.archivePath])).toEqual(
-      new Set(['home/faq.md', 'home/faq-2.md']),
-    );
-  });
-
-  it('prefers the exact title over a file name that fits another sibling', () => {
-    const tree = buildSpaceTree([page('1', 'Home'), page('2', 'Setup', '1', 1), page('3', 'Setup!', '1', 2)]);
-    const byFolder = pagesInArchive([md('home.md', 'Home'), md('home/setup.md', 'Setup!'), md('home/setup-2.md', 'Setup')]);
-    const result = matchArchive(byFolder, ['1'], tree);
-    expect(result.matched.get('2')!.archivePath).toBe('home/setup-2.md');
-    expect(result.matched.get('3')!.archivePath).toBe('home/setup.md');
-  });
-
-  it('reports missing pages with their descendants, and files nobody expected', () => {
-    const tree = spaceTree();
-    const byFolder = pagesInArchive([md('home.md', 'Home'), md('home/api-reference.md', 'API Reference'), md('home/stray.md', 'Stray')]);
-    const result = matchArchive(byFolder, [idOf(tree, 'Home')], tree);
-    expect(result.missing.sort()).toEqual([idOf(tree, 'Guides'), idOf(tree, 'Setup'), idOf(tree, 'Deploy')].sort());
-    expect(result.unexpected.map((p) => p.archivePath)).toEqual(['home/stray.md']);
-  });
-
-  it('with recurse: false matches only the root folder (a single-page export)', () => {
-    const tree = spaceTree();
-    const byFolder = pagesInArchive([md('guides.md', 'Guides')]);
-    const result = matchArchive(byFolder, [idOf(tree, 'Guides')], tree, { recurse: false });
-    expect([...result.matched.keys()]).toEqual([idOf(tree, 'Guides')]);
-    expect(result.missing).toEqual([]);
-  });
-
-  it('matches the top-level pages of a space export', () => {
-    const tree = treeFromSpec({ One: { Kid: {} }, Two: {} });
-    const byFolder = pagesInArchive([md('one.md', 'One'), md('one/kid.md', 'Kid'), md('two.md', 'Two')]);
-    const result = matchArchive(byFolder, tree.roots, tree);
-    expect(result.matched.size).toBe(3);
+  it("never attributes a file by substring: metadata.png is not a.png's", () => {
+    const t = treeFromSpec({ Home: { A: {}, B: {} } });
+    const files = [md('home.md', 'Home'), md('home/a.md', 'A', '![m](attachments/metadata.png)'), md('home/b.md', 'B', '![a](attachments/a.png)'), bin('home/attachments/a.png'), bin('home/attachments/metadata.png')];
+    const match = matchBatch(files, { kind: 'subtree', pageId: idOf(t, 'Home'), pageCount: 3 }, t, refs);
+    if (!match.ok) throw new Error(match.problem);
+    expect([...match.pages.get(idOf(t, 'A'))!.attachments.keys()]).toEqual(['metadata.png']);
+    expect([...match.pages.get(idOf(t, 'B'))!.attachments.keys()]).toEqual(['a.png']);
   });
 });
 
-describe('treeFromArchive', () => {
+describe('treeFromArchive (no REST scopes)', () => {
   it('derives ids, parents and positions from paths', () => {
-    const byFolder = pagesInArchive([md('home.md', 'Home'), md('home/b.md', 'Bee'), md('home/a.md', 'Ay'), md('home/a/x.md', 'Ex')]);
-    const { pages } = treeFromArchive(byFolder);
+    const { pages } = treeFromArchive([md('home.md', 'Home'), md('home/b.md', 'Bee'), md('home/a.md', 'Ay'), md('home/a/x.md', 'Ex')], refs);
     const view = pages.map(({ id, title, parentId, position }) => ({ id, title, parentId, position }));
     expect(view).toEqual([
       { id: 'path:home', title: 'Home', parentId: undefined, position: 0 },
       { id: 'path:home/a', title: 'Ay', parentId: 'path:home', position: 0 },
-      { id: 'path:home/a/x', title: 'Ex', parentId: 'path:home/a', position: 0 },
       { id: 'path:home/b', title: 'Bee', parentId: 'path:home', position: 1 },
+      { id: 'path:home/a/x', title: 'Ex', parentId: 'path:home/a', position: 0 },
     ]);
-    expect(pages[1]!.exported.archivePath).toBe('home/a.md');
   });
 
-  it('builds a space tree the rest of the pipeline can use', () => {
-    const { pages } = treeFromArchive(pagesInArchive([md('a.md', 'A'), md('a/b.md', 'B'), md('c.md', 'C')]));
+  it('builds a space tree the rest of the pipeline can use, and attributes no shared file', () => {
+    const { pages, unattributed } = treeFromArchive([md('a.md', 'A', '![x](attachments/x.png)'), md('a/b.md', 'B'), md('c.md', 'C', '![x](attachments/x.png)'), bin('attachments/x.png')], refs);
     const tree = buildSpaceTree(pages.map(({ id, title, parentId, position }) => ({ id, title, parentId, position, version: { number: 1 } })));
     expect(tree.roots).toEqual(['path:a', 'path:c']);
     expect(tree.children.get('path:a')).toEqual(['path:a/b']);
+    expect(unattributed).toBe(2);
+    expect(pages.every((p) => p.page.attachments.size === 0)).toBe(true);
   });
 });
 

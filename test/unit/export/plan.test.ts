@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_PAGES_PER_EXPORT } from '../../../packages/astro-loader-confluence/src/app-limits.ts';
 import {
+  ambiguousSiblings,
   optimalCallCount,
   planExports,
+  planFacts,
   splitBatch,
 } from '../../../packages/astro-loader-confluence/src/export/plan.ts';
 import { buildSpaceTree, subtreeSizes, walkTree } from '../../../packages/astro-loader-confluence/src/discover/space-tree.ts';
@@ -113,15 +115,17 @@ describe('planExports over whole trees', () => {
 
   it('honours a smaller maxPages, and never more than 100', () => {
     const tree = buildSpaceTree(generatePages('balanced', 1_000, { fanout: 4 }));
-    const plan = planExports(tree, { maxPages: 10 });
-    expect(plan).toHaveLength(optimalCallCount(tree, 10));
+    const plan = planExports(tree, planFacts(tree, { maxPages: 10 }));
+    expect(plan).toHaveLength(optimalCallCount(tree, planFacts(tree, { maxPages: 10 })));
     expectMinimalCover(tree, plan, 10);
-    expect(planExports(tree, { maxPages: 500 })).toEqual(planExports(tree));
+    expect(planExports(tree, planFacts(tree, { maxPages: 500 }))).toEqual(planExports(tree));
   });
 
-  it('gives the same plan with precomputed sizes', () => {
+  it('gives the same plan with precomputed facts, whose sizes are the subtree sizes', () => {
     const tree = buildSpaceTree(generatePages('mixed', 2_000));
-    expect(planExports(tree, { sizes: subtreeSizes(tree) })).toEqual(planExports(tree));
+    const facts = planFacts(tree);
+    expect(planExports(tree, facts)).toEqual(planExports(tree));
+    expect(facts.sizes).toEqual(subtreeSizes(tree));
   });
 
   it('plans nothing for an empty tree', () => {
@@ -133,13 +137,13 @@ describe('planExports with only (incremental)', () => {
   const big = () => buildSpaceTree(generatePages('balanced', 10_000));
 
   it('makes no call when nothing changed', () => {
-    expect(planExports(big(), { only: new Set() })).toEqual([]);
+    expect(planExports(big(), planFacts(big()), new Set())).toEqual([]);
   });
 
   it('makes one call, for that page alone, when one page changed', () => {
     const tree = big();
     for (const id of ['1', '5', '250', '9999']) {
-      expect(planExports(tree, { only: new Set([id]) })).toEqual([{ kind: 'single', pageId: id }]);
+      expect(planExports(tree, planFacts(tree), new Set([id]))).toEqual([{ kind: 'single', pageId: id }]);
     }
   });
 
@@ -149,7 +153,7 @@ describe('planExports with only (incremental)', () => {
     const small = [...tree.pages.keys()].find((id) => sizes.get(id)! > 20 && sizes.get(id)! <= 100)!;
     const members = subtreeOf(tree, small);
     const changed = new Set([members[3]!, members.at(-1)!, members[10]!]);
-    const plan = planExports(tree, { only: changed });
+    const plan = planExports(tree, planFacts(tree), changed);
     expect(plan).toHaveLength(1);
     const covered = new Set(pagesOf(tree, plan[0]!));
     for (const id of changed) expect(covered.has(id)).toBe(true);
@@ -159,7 +163,7 @@ describe('planExports with only (incremental)', () => {
 
   it('exports the lowest common ancestor of two changed siblings, not the whole small subtree', () => {
     const tree = treeFromSpec({ Home: { Guides: { Setup: { Linux: {}, Mac: {} }, Deploy: {} } } });
-    const plan = planExports(tree, { only: new Set([idOf(tree, 'Linux'), idOf(tree, 'Mac')]) });
+    const plan = planExports(tree, planFacts(tree), new Set([idOf(tree, 'Linux'), idOf(tree, 'Mac')]));
     expect(plan).toEqual([{ kind: 'subtree', pageId: idOf(tree, 'Setup'), pageCount: 3 }]);
   });
 
@@ -169,7 +173,7 @@ describe('planExports with only (incremental)', () => {
     const smalls = [...tree.pages.keys()].filter((id) => sizes.get(id) === 11 && tree.pages.get(id)!.parentId !== undefined);
     const [a, b] = [smalls[0]!, smalls[50]!];
     const changed = new Set([subtreeOf(tree, a)[1]!, subtreeOf(tree, a)[2]!, subtreeOf(tree, b)[0]!, '1']);
-    const plan = planExports(tree, { only: changed });
+    const plan = planExports(tree, planFacts(tree), changed);
     expect(plan).toHaveLength(3);
     const covered = new Set(plan.flatMap((batch) => pagesOf(tree, batch)));
     for (const id of changed) expect(covered.has(id)).toBe(true);
@@ -182,13 +186,13 @@ describe('planExports with only (incremental)', () => {
     for (const [shape, n] of [['balanced', 10_000], ['mixed', 3_000], ['flat', 1_000], ['deep', 1_000]] as const) {
       const tree = buildSpaceTree(generatePages(shape, n, { chain: 300 }));
       const ids = [...tree.pages.keys()];
-      expect(optimalCallCount(tree, MAX_PAGES_PER_EXPORT, new Set())).toBe(0);
+      expect(optimalCallCount(tree, planFacts(tree), new Set())).toBe(0);
       for (const k of [1, 5, 50, 500]) {
         const only = new Set(ids.filter((_, i) => (i * 104729) % ids.length < k));
-        expect(planExports(tree, { only })).toHaveLength(optimalCallCount(tree, MAX_PAGES_PER_EXPORT, only));
+        expect(planExports(tree, planFacts(tree), only)).toHaveLength(optimalCallCount(tree, planFacts(tree), only));
       }
       const all = new Set(ids);
-      expect(optimalCallCount(tree, MAX_PAGES_PER_EXPORT, all)).toBe(optimalCallCount(tree));
+      expect(optimalCallCount(tree, planFacts(tree), all)).toBe(optimalCallCount(tree));
     }
   });
 
@@ -198,7 +202,7 @@ describe('planExports with only (incremental)', () => {
     const full = planExports(tree).length;
     for (let k = 1; k <= 400; k *= 3) {
       const changed = new Set(ids.filter((_, i) => (i * 7919) % ids.length < k));
-      const plan = planExports(tree, { only: changed });
+      const plan = planExports(tree, planFacts(tree), changed);
       expect(plan.length).toBeLessThanOrEqual(Math.min(full, changed.size));
       const covered = new Set(plan.flatMap((batch) => pagesOf(tree, batch)));
       for (const id of changed) expect(covered.has(id)).toBe(true);
@@ -210,7 +214,7 @@ describe('splitBatch', () => {
   it('splits a subtree into its root alone and one subtree per child, covering the same pages', () => {
     const tree = treeFromSpec({ Home: { A: { A1: {}, A2: {} }, B: {}, C: { C1: {} } } });
     const home = idOf(tree, 'Home');
-    const parts = splitBatch(tree, { kind: 'subtree', pageId: home, pageCount: 7 });
+    const parts = splitBatch(tree, { kind: 'subtree', pageId: home, pageCount: 7 }, subtreeSizes(tree));
     expect(parts).toEqual([
       { kind: 'single', pageId: home },
       { kind: 'subtree', pageId: idOf(tree, 'A'), pageCount: 3 },
@@ -222,8 +226,8 @@ describe('splitBatch', () => {
 
   it('cannot split a single page or a one-page subtree', () => {
     const tree = treeFromSpec({ Home: { A: {} } });
-    expect(splitBatch(tree, { kind: 'single', pageId: idOf(tree, 'Home') })).toEqual([]);
-    expect(splitBatch(tree, { kind: 'subtree', pageId: idOf(tree, 'A'), pageCount: 1 })).toEqual([]);
+    expect(splitBatch(tree, { kind: 'single', pageId: idOf(tree, 'Home') }, subtreeSizes(tree))).toEqual([]);
+    expect(splitBatch(tree, { kind: 'subtree', pageId: idOf(tree, 'A'), pageCount: 1 }, subtreeSizes(tree))).toEqual([]);
   });
 
   it('splits down to single pages in finitely many rounds', () => {
@@ -231,7 +235,7 @@ describe('splitBatch', () => {
     let batches: ExportBatch[] = planExports(tree);
     for (let round = 0; round < 40; round++) {
       batches = batches.flatMap((b) => {
-        const parts = splitBatch(tree, b);
+        const parts = splitBatch(tree, b, subtreeSizes(tree));
         return parts.length > 0 ? parts : [b];
       });
     }

@@ -42,7 +42,7 @@ async function synced() {
 async function collect(source: ReturnType<typeof createSnapshotSource>, ids: Iterable<string>): Promise<Map<string, FetchedPage>> {
   const pages = new Map<string, FetchedPage>();
   const discovery = await source.discover();
-  await source.fetch(new Set(ids), discovery, async (p) => void pages.set(p.id, p));
+  await source.fetch(new Set(ids), discovery, new Set(ids), async (p) => void pages.set(p.id, p));
   return pages;
 }
 

@@ -65,11 +65,19 @@ describe('syncPages', () => {
     expect([...outcome.decision.excluded.keys()].sort()).toEqual(SECRET);
   });
 
-  it('never writes restricted or labelled pages to the cache, even when the export delivers them', async () => {
+  it('never asks for restricted or labelled pages, and never caches one a source delivers anyway', async () => {
     const { source, cache } = await setup();
     await syncPages({ source, cache, key: 'FAKE' });
-    // The home page's subtree export carried the secret pages along.
-    for (const id of SECRET) expect(source.delivered).toContain(id);
+    // Planned around: no export held a secret page.
+    for (const id of SECRET) expect(source.delivered).not.toContain(id);
+    // A source that delivers them anyway (a lying archive) still gets nothing cached.
+    const honest = source.fetch.bind(source);
+    source.fetch = async (ids, discovery, published, onPage, onProgress) => {
+      for (const id of SECRET) await onPage({ id, markdown: source.markdownOf(id), attachments: [] });
+      return honest(ids, discovery, published, onPage, onProgress);
+    };
+    await cache.prune(new Set());
+    await syncPages({ source, cache, key: 'FAKE' });
     for (const id of SECRET) expect(cache.hasPage(id)).toBe(false);
     const listing = await cacheListing(cache);
     expect(listing).toEqual(['attachments/3/diagram.png', 'pages/1.md', 'pages/2.md', 'pages/3.md', 'pages/4.md']);
@@ -208,7 +216,7 @@ describe('syncPages', () => {
 
   it('reports progress against the pages to fetch', async () => {
     const { source, cache } = await setup();
-    source.fetch = async (ids, _discovery, onPage, onProgress) => {
+    source.fetch = async (ids, _discovery, _published, onPage, onProgress) => {
       for (const id of ids) {
         await onPage({ id, markdown: source.markdownOf(id), attachments: [] });
         onProgress?.({ batchesDone: 1, batchesTotal: ids.size, pagesDone: 1 });

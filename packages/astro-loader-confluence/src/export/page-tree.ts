@@ -1,14 +1,22 @@
 /**
- * From an export archive to pages: which `.md` file is which Confluence page.
+ * From an export archive to pages: which `.md` file is which Confluence page, and which files of
+ * the `attachments/` folders belong to which page.
  *
- * The archive carries no page ids. A page is `{slug}.md`, its children sit in the folder `{slug}/`,
- * its attachments in `attachments/` beside it. With the space tree from REST we know which pages a
- * batch holds, so each folder's files are matched to the expected children: by the title in the
- * page's `# ` heading first, then by slug (the app may add suffixes when sibling titles slugify
- * alike), then in sibling order. Pure: takes files, returns matches.
+ * The archive carries no page ids. Identity comes from the plan (plan.ts): a batch's root is the
+ * only page file at the archive's root; a page's children sit in the folder `{slug}/` beside its
+ * file, and the planner only lets siblings into one bulk batch when their titles and slugs cannot
+ * be confused. A child file is matched by its folder and its `# Title` line (or, when the exporter
+ * wrote the title differently, by its file name): a file that matches no page asked for, or more
+ * than one, and a page no file matches, make the whole batch a mismatch, never a best guess.
+ *
+ * Siblings share one `attachments/` folder. A file there is a page's only if that page's Markdown
+ * references it (parsed by the caller's `references`, not a substring search); a name that two
+ * siblings reference cannot be attributed, so those pages are reported to be exported alone.
+ * Files no page references are never taken. Pure: takes files, returns matches.
  */
+import type { ArchiveFile, ExportBatch, SpaceTree } from '../types.ts';
+import { titleKey } from './plan.ts';
 import { slugify } from './slug.ts';
-import type { ArchiveFile, ExportedPage, SpaceTree } from '../types.ts';
 
 const decoder = new TextDecoder('utf-8');
 
@@ -19,144 +27,192 @@ export function titleOf(markdown: string): string | undefined {
   return match?.[1]?.trim();
 }
 
-/** Index an archive: every page file with its attachments, grouped by folder. */
-export function pagesInArchive(files: readonly ArchiveFile[]): Map<string, ExportedPage[]> {
-  const paths = new Set(files.map((f) => f.path));
-  const byFolder = new Map<string, ExportedPage[]>();
-  const attachmentsByFolder = new Map<string, Map<string, string>>();
+/** The file names in a page's Markdown that name its own attachments (see rewrite/references.ts). */
+export type AttachmentReferences = (markdown: string, pageId: string) => ReadonlySet<string>;
 
+export interface MatchedPage {
+  markdown: string;
+  /** The page's own attachments: file name → archive path. */
+  attachments: Map<string, string>;
+  /** Referenced names the archive does not hold (over the app's limits, or deleted). */
+  missingAttachments: string[];
+}
+
+export type BatchMatch =
+  | {
+      ok: true;
+      pages: Map<string, MatchedPage>;
+      /** Pages whose attachment names a sibling references too: export each alone to get its files. */
+      sharedAttachments: Set<string>;
+    }
+  | { ok: false; problem: string };
+
+interface IndexedArchive {
+  /** Folder → the page files directly in it. */
+  pagesIn: Map<string, string[]>;
+  /** Folder → the names of the files in its `attachments/` folder. */
+  attachmentsIn: Map<string, Set<string>>;
+  text: Map<string, string>;
+}
+
+function dirname(path: string): string {
+  const slash = path.lastIndexOf('/');
+  return slash < 0 ? '' : path.slice(0, slash);
+}
+
+/**
+ * Indexes an archive. `attachments/` beside page files is read as attachments: the planner never
+ * puts a page whose slug is `attachments` in a bulk batch with its children, so in an archive it
+ * is asked for there is no children folder of that name to confuse it with.
+ */
+function indexArchive(files: readonly ArchiveFile[]): IndexedArchive {
+  const pagesIn = new Map<string, string[]>();
+  const attachmentsIn = new Map<string, Set<string>>();
+  const text = new Map<string, string>();
   for (const file of files) {
-    const slash = file.path.lastIndexOf('/');
-    const folder = slash < 0 ? '' : file.path.slice(0, slash);
-    const name = file.path.slice(slash + 1);
-    if (isAttachment(folder, paths)) {
-      const owner = folder.slice(0, Math.max(0, folder.length - 'attachments'.length - 1));
-      let map = attachmentsByFolder.get(owner);
-      if (!map) attachmentsByFolder.set(owner, (map = new Map()));
-      map.set(name, file.path);
+    const folder = dirname(file.path);
+    const name = file.path.slice(folder.length === 0 ? 0 : folder.length + 1);
+    const last = folder.slice(folder.lastIndexOf('/') + 1);
+    if (last === 'attachments') {
+      const owner = dirname(folder);
+      let names = attachmentsIn.get(owner);
+      if (!names) attachmentsIn.set(owner, (names = new Set()));
+      names.add(name);
       continue;
     }
     if (!name.toLowerCase().endsWith('.md')) continue;
-    const markdown = decoder.decode(file.data);
-    const page: ExportedPage = {
-      archivePath: file.path,
-      title: titleOf(markdown) ?? name.slice(0, -3),
-      markdown,
-      attachments: new Map(),
-      attachmentsShared: false,
-    };
+    text.set(file.path, decoder.decode(file.data));
+    const list = pagesIn.get(folder);
+    if (list) list.push(file.path);
+    else pagesIn.set(folder, [file.path]);
+  }
+  return { pagesIn, attachmentsIn, text };
+}
+
+/**
+ * Matches an archive against the batch it answers. Pages named in the problem are named by id
+ * only (a mismatch must not print titles into a public build log).
+ */
+export function matchBatch(files: readonly ArchiveFile[], batch: ExportBatch, tree: SpaceTree, references: AttachmentReferences): BatchMatch {
+  const archive = indexArchive(files);
+  const matched = new Map<string, { path: string; folder: string }>();
+  const used = new Set<string>();
+
+  const rootFiles = archive.pagesIn.get('') ?? [];
+  if (rootFiles.length !== 1) {
+    return { ok: false, problem: `the archive of page ${batch.pageId} holds ${rootFiles.length} page files at its root instead of one` };
+  }
+  // The root is known by where it is: the only page file at the root of the archive asked for it.
+  const queue: { id: string; path: string }[] = [{ id: batch.pageId, path: rootFiles[0]! }];
+  matched.set(batch.pageId, { path: rootFiles[0]!, folder: '' });
+  used.add(rootFiles[0]!);
+  while (batch.kind === 'subtree' && queue.length > 0) {
+    const { id, path } = queue.shift()!;
+    const folder = path.slice(0, -'.md'.length);
+    const expected = tree.children.get(id) ?? [];
+    const found = archive.pagesIn.get(folder) ?? [];
+    const pairs = pairSiblings(found, expected, tree, archive.text);
+    if (!pairs.ok) return { ok: false, problem: `under page ${id}: ${pairs.problem}` };
+    for (const [kid, kidPath] of pairs.matched) {
+      matched.set(kid, { path: kidPath, folder });
+      used.add(kidPath);
+      queue.push({ id: kid, path: kidPath });
+    }
+  }
+  const stray = [...archive.text.keys()].filter((path) => !used.has(path)).length;
+  if (stray > 0) return { ok: false, problem: `the archive of page ${batch.pageId} holds ${stray} page file(s) that match no page asked for` };
+
+  // Attachments: a sibling folder's shared files go to the page that references them, if only one does.
+  const pages = new Map<string, MatchedPage>();
+  const sharedAttachments = new Set<string>();
+  const byFolder = new Map<string, string[]>();
+  for (const [id, { folder }] of matched) {
     const list = byFolder.get(folder);
-    if (list) list.push(page);
-    else byFolder.set(folder, [page]);
+    if (list) list.push(id);
+    else byFolder.set(folder, [id]);
   }
-  for (const [folder, pages] of byFolder) {
-    pages.sort((a, b) => a.archivePath.localeCompare(b.archivePath, 'en'));
-    const attachments = attachmentsByFolder.get(folder);
-    if (attachments) {
-      for (const page of pages) {
-        page.attachments = attachments;
-        page.attachmentsShared = pages.length > 1;
+  for (const [folder, ids] of byFolder) {
+    const available = archive.attachmentsIn.get(folder) ?? new Set<string>();
+    const wanted = new Map(ids.map((id) => [id, references(archive.text.get(matched.get(id)!.path)!, id)]));
+    const claims = new Map<string, number>();
+    for (const names of wanted.values()) for (const name of names) if (available.has(name)) claims.set(name, (claims.get(name) ?? 0) + 1);
+    for (const id of ids) {
+      const names = wanted.get(id)!;
+      const attachments = new Map<string, string>();
+      const missing: string[] = [];
+      for (const name of names) {
+        if (!available.has(name)) missing.push(name);
+        else if (claims.get(name)! > 1) sharedAttachments.add(id);
+        else attachments.set(name, `${folder === '' ? '' : `${folder}/`}attachments/${name}`);
       }
+      pages.set(id, { markdown: archive.text.get(matched.get(id)!.path)!, attachments: sharedAttachments.has(id) ? new Map() : attachments, missingAttachments: missing });
     }
   }
-  return byFolder;
+  return { ok: true, pages, sharedAttachments };
 }
 
-/**
- * A file inside an `attachments/` folder is an attachment, unless a sibling page is itself called
- * "Attachments" (then `attachments/` is that page's children folder and its `.md` files are pages).
- */
-function isAttachment(folder: string, paths: ReadonlySet<string>): boolean {
-  const last = folder.slice(folder.lastIndexOf('/') + 1);
-  if (last !== 'attachments') return false;
-  return !paths.has(`${folder}.md`);
-}
-
-export interface MatchResult {
-  /** Page id → the exported page. */
-  matched: Map<string, ExportedPage>;
-  /** Pages the batch should have held but did not (e.g. truncated by maxPages). */
-  missing: string[];
-  /** Files no expected page matched. */
-  unexpected: ExportedPage[];
-}
-
-/**
- * Match an archive whose root holds the pages `rootIds` (one page for a `pageId` export, the
- * top-level pages for a `spaceKey` export) against the space tree.
- */
-export function matchArchive(
-  byFolder: Map<string, ExportedPage[]>,
-  rootIds: readonly string[],
-  tree: SpaceTree,
-  options: { recurse: boolean } = { recurse: true },
-): MatchResult {
-  const result: MatchResult = { matched: new Map(), missing: [], unexpected: [] };
-  const visit = (folder: string, expected: readonly string[]) => {
-    const files = byFolder.get(folder) ?? [];
-    const pairs = pairUp(files, expected, tree);
-    for (const [id, page] of pairs.matched) {
-      result.matched.set(id, page);
-      if (options.recurse) visit(page.archivePath.slice(0, -3), tree.children.get(id) ?? []);
-    }
-    for (const id of pairs.missing) collectMissing(id);
-    result.unexpected.push(...pairs.unexpected);
+/** Each expected sibling to exactly one file, each file to exactly one sibling, or why not. */
+function pairSiblings(files: readonly string[], expected: readonly string[], tree: SpaceTree, text: ReadonlyMap<string, string>): { ok: true; matched: Map<string, string> } | { ok: false; problem: string } {
+  const byTitle = new Map<string, string[]>();
+  const bySlug = new Map<string, string[]>();
+  const add = (map: Map<string, string[]>, key: string, id: string) => {
+    const list = map.get(key);
+    if (list) list.push(id);
+    else map.set(key, [id]);
   };
-  const collectMissing = (id: string) => {
-    result.missing.push(id);
-    if (options.recurse) for (const kid of tree.children.get(id) ?? []) collectMissing(kid);
-  };
-  visit('', rootIds);
-  return result;
-}
-
-function pairUp(files: readonly ExportedPage[], expected: readonly string[], tree: SpaceTree) {
-  const matched = new Map<string, ExportedPage>();
-  const free = new Set(files);
-  const waiting = expected.filter((id) => tree.pages.has(id));
-
-  const take = (key: (page: ExportedPage) => string, want: (id: string) => string) => {
-    for (const id of [...waiting]) {
-      if (matched.has(id)) continue;
-      const target = want(id);
-      const hit = [...free].find((page) => key(page) === target);
-      if (hit) {
-        matched.set(id, hit);
-        free.delete(hit);
-      }
-    }
-  };
-  // Exact title first: it survives any slug rule; then the file name, suffixes and all.
-  take((page) => page.title, (id) => tree.pages.get(id)!.title);
-  take((page) => stemOf(page.archivePath), (id) => slugify(tree.pages.get(id)!.title));
-  take((page) => stemOf(page.archivePath).replace(/-\d+$/, ''), (id) => slugify(tree.pages.get(id)!.title));
-  take((page) => slugify(page.title), (id) => slugify(tree.pages.get(id)!.title));
-
-  const missing = waiting.filter((id) => !matched.has(id));
-  return { matched, missing, unexpected: [...free] };
-}
-
-function stemOf(archivePath: string): string {
-  const name = archivePath.slice(archivePath.lastIndexOf('/') + 1);
-  return name.replace(/\.md$/i, '');
+  for (const id of expected) {
+    const title = tree.pages.get(id)!.title;
+    add(byTitle, titleKey(title), id);
+    add(bySlug, slugify(title), id);
+  }
+  const matched = new Map<string, string>();
+  for (const path of files) {
+    const title = titleOf(text.get(path)!);
+    const stem = path.slice(path.lastIndexOf('/') + 1, -'.md'.length);
+    const candidates = new Set([...(title === undefined ? [] : (byTitle.get(titleKey(title)) ?? [])), ...(bySlug.get(stem) ?? [])]);
+    if (candidates.size !== 1) return { ok: false, problem: `a page file matches ${candidates.size === 0 ? 'no page asked for' : `${candidates.size} pages (${[...candidates].join(', ')})`}` };
+    const [id] = candidates as Set<string>;
+    if (matched.has(id!)) return { ok: false, problem: `two page files match page ${id}` };
+    matched.set(id!, path);
+  }
+  const absent = expected.filter((id) => !matched.has(id));
+  if (absent.length > 0) return { ok: false, problem: `no page file matches page ${absent.join(', ')}` };
+  return { ok: true, matched };
 }
 
 /**
  * Without REST scopes there is no tree to match against: the archive is the tree. Pages get ids
- * from their archive paths, parents from their folders, and order from their file names.
+ * from their archive paths, parents from their folders, and order from their file names; each
+ * keeps the attachments of its folder that it alone references.
  */
-export function treeFromArchive(byFolder: Map<string, ExportedPage[]>): {
-  pages: { id: string; title: string; parentId?: string; position: number; exported: ExportedPage }[];
+export function treeFromArchive(files: readonly ArchiveFile[], references: AttachmentReferences): {
+  pages: { id: string; title: string; parentId?: string; position: number; page: MatchedPage }[];
+  /** Attachment names two sibling pages reference: attributed to neither. */
+  unattributed: number;
 } {
-  const pages: { id: string; title: string; parentId?: string; position: number; exported: ExportedPage }[] = [];
-  const visit = (folder: string, parentId: string | undefined) => {
-    const files = byFolder.get(folder) ?? [];
-    files.forEach((page, position) => {
-      const id = `path:${page.archivePath.slice(0, -3)}`;
-      pages.push({ id, title: page.title, parentId, position, exported: page });
-      visit(page.archivePath.slice(0, -3), id);
+  const archive = indexArchive(files);
+  const pages: { id: string; title: string; parentId?: string; position: number; page: MatchedPage }[] = [];
+  let unattributed = 0;
+  const queue: { folder: string; parentId: string | undefined }[] = [{ folder: '', parentId: undefined }];
+  while (queue.length > 0) {
+    const { folder, parentId } = queue.shift()!;
+    const paths = [...(archive.pagesIn.get(folder) ?? [])].sort((a, b) => a.localeCompare(b, 'en'));
+    const available = archive.attachmentsIn.get(folder) ?? new Set<string>();
+    const wanted = paths.map((path) => ({ path, id: `path:${path.slice(0, -3)}`, names: references(archive.text.get(path)!, `path:${path.slice(0, -3)}`) }));
+    const claims = new Map<string, number>();
+    for (const { names } of wanted) for (const name of names) if (available.has(name)) claims.set(name, (claims.get(name) ?? 0) + 1);
+    wanted.forEach(({ path, id, names }, position) => {
+      const attachments = new Map<string, string>();
+      const missing: string[] = [];
+      for (const name of names) {
+        if (!available.has(name)) missing.push(name);
+        else if (claims.get(name)! > 1) unattributed++;
+        else attachments.set(name, `${folder === '' ? '' : `${folder}/`}attachments/${name}`);
+      }
+      const markdown = archive.text.get(path)!;
+      pages.push({ id, title: titleOf(markdown) ?? path.slice(path.lastIndexOf('/') + 1, -3), parentId, position, page: { markdown, attachments, missingAttachments: missing } });
+      queue.push({ folder: path.slice(0, -3), parentId: id });
     });
-  };
-  visit('', undefined);
-  return { pages };
+  }
+  return { pages, unattributed };
 }

@@ -4,6 +4,7 @@
  */
 import { ConfigError, ConfluenceLoaderError, NetworkError } from '../errors.ts';
 import type { HttpClient } from './http-client.ts';
+import { tenantInfoSchema } from './schemas.ts';
 
 /** Markdown Exporter for Confluence, as its API pages list it. */
 export const APP_ID = '0def1d4f-1593-4dd0-99a3-a098b3959067';
@@ -96,15 +97,16 @@ export async function resolveCloudId(client: Pick<HttpClient, 'request'>, site: 
     throw error;
   }
   if (response.status >= 300) throw wrongSite(`the site answered ${response.status}`, undefined, response.status);
-  let cloudId: unknown;
+  let body: unknown;
   try {
-    cloudId = response.json<{ cloudId?: unknown }>().cloudId;
+    body = response.json<unknown>();
   } catch (error) {
     if (error instanceof ConfluenceLoaderError) throw wrongSite('the answer is not JSON, so this is probably not an Atlassian site', error, response.status);
     throw error;
   }
-  if (typeof cloudId !== 'string' || !cloudId) throw wrongSite('the answer has no cloudId', undefined, response.status);
-  return cloudId;
+  const answer = tenantInfoSchema.safeParse(body);
+  if (!answer.success) throw wrongSite('the answer has no cloudId', undefined, response.status);
+  return answer.data.cloudId;
 }
 
 function requireCloudId(cloudId: string | undefined): string {

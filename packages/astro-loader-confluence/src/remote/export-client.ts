@@ -7,6 +7,7 @@ import { ArchiveError, ConfigError, ConfluenceLoaderError } from '../errors.ts';
 import type { HttpClient, TokenProvider } from './http-client.ts';
 
 import { MAX_PAGES_PER_EXPORT } from '../app-limits.ts';
+import { exportAnswerSchema, parseAnswer } from './schemas.ts';
 
 export interface BulkExportRequest {
   spaceKey?: string;
@@ -49,12 +50,8 @@ export async function bulkExport(http: Http, auth: TokenProvider, baseUrl: strin
   const body = definedFields({ ...request });
   const url = `${baseUrl}/bulkExport`;
   const response = await http.request({ method: 'POST', url, json: body, auth, kind: 'export', headers: { accept: 'application/json' } });
-  const answer = parseAnswer(jsonOf(response, batch), batch, url, response.status);
-  return {
-    exportId: answer.exportId,
-    pageCount: typeof answer.raw.pageCount === 'number' ? answer.raw.pageCount : 0,
-    zip: answer.zip,
-  };
+  const answer = parseExportAnswer(jsonOf(response, batch), batch, url, response.status);
+  return { exportId: answer.exportId, pageCount: answer.pageCount, zip: answer.zip };
 }
 
 export async function singleExport(http: Http, auth: TokenProvider, baseUrl: string, request: { pageId: string; includeAttachments?: boolean }): Promise<SingleExportResult> {
@@ -68,9 +65,9 @@ export async function singleExport(http: Http, auth: TokenProvider, baseUrl: str
   if (!/json/i.test(response.headers['content-type'] ?? '')) {
     return { kind: 'markdown', markdown: response.text() };
   }
-  const answer = parseAnswer(jsonOf(response, batch), batch, url, response.status);
+  const answer = parseExportAnswer(jsonOf(response, batch), batch, url, response.status);
   const result: SingleExportResult = { kind: 'zip', exportId: answer.exportId, zip: answer.zip };
-  if (typeof answer.raw.title === 'string') result.title = answer.raw.title;
+  if (answer.title !== undefined) result.title = answer.title;
   return result;
 }
 
@@ -94,31 +91,26 @@ export function decodeBase64Strict(value: string): Uint8Array | undefined {
 
 interface ExportAnswer {
   success?: unknown;
-  exportId?: unknown;
-  pageCount?: unknown;
-  title?: unknown;
-  zipBase64?: unknown;
   message?: unknown;
   error?: unknown;
 }
 
-function parseAnswer(raw: ExportAnswer, batch: string, url: string, status: number): { raw: ExportAnswer; exportId: string; zip: Uint8Array } {
+function parseExportAnswer(raw: unknown, batch: string, url: string, status: number): { exportId: string; pageCount: number; title?: string; zip: Uint8Array } {
   const request = { method: 'POST', url, status };
-  if (raw === null || typeof raw !== 'object') {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new ArchiveError(`The export of ${batch} answered with something other than a JSON object.`, { request });
   }
-  if (raw.success === false) {
-    const said = [raw.message, raw.error].find((value) => typeof value === 'string');
+  const failed = raw as ExportAnswer;
+  if (failed.success === false) {
+    const said = [failed.message, failed.error].find((value) => typeof value === 'string');
     throw new ConfluenceLoaderError(`The export of ${batch} reported failure${said ? `: "${said}"` : ''}.`, {
       request,
       hint: 'Re-run the build; if it persists, the app owner can read the Forge logs with `forge logs -e production`.',
     }, 'EXPORT_FAILED', 'ConfluenceLoaderError');
   }
-  const exportId = typeof raw.exportId === 'string' ? raw.exportId : '(none)';
-  if (typeof raw.zipBase64 !== 'string' || raw.zipBase64 === '') {
-    throw new ArchiveError(`The export of ${batch} (export id ${exportId}) has no zipBase64 archive.`, { request });
-  }
-  const zip = decodeBase64Strict(raw.zipBase64);
+  const answer = parseAnswer(exportAnswerSchema, raw, request, `The export of ${batch}`);
+  const exportId = answer.exportId ?? '(none)';
+  const zip = decodeBase64Strict(answer.zipBase64);
   if (!zip) {
     throw new ArchiveError(`The export of ${batch} (export id ${exportId}) holds invalid base64, so its archive is corrupt or truncated.`, { request });
   }
@@ -126,7 +118,7 @@ function parseAnswer(raw: ExportAnswer, batch: string, url: string, status: numb
   if (zip.length < 4 || zip[0] !== 0x50 || zip[1] !== 0x4b || !((zip[2] === 3 && zip[3] === 4) || (zip[2] === 5 && zip[3] === 6))) {
     throw new ArchiveError(`The export of ${batch} (export id ${exportId}) is not a ZIP archive.`, { request });
   }
-  return { raw, exportId, zip };
+  return { exportId, pageCount: answer.pageCount ?? 0, ...(answer.title === undefined ? {} : { title: answer.title }), zip };
 }
 
 function definedFields<T extends object>(value: T): Partial<T> {
@@ -134,9 +126,9 @@ function definedFields<T extends object>(value: T): Partial<T> {
 }
 
 /** The answer's JSON; when it is not JSON, the error says which batch it answered. */
-function jsonOf(response: { json<T>(): T }, batch: string): ExportAnswer {
+function jsonOf(response: { json<T>(): T }, batch: string): unknown {
   try {
-    return response.json<ExportAnswer>();
+    return response.json<unknown>();
   } catch (error) {
     if (!(error instanceof ConfluenceLoaderError)) throw error;
     throw new ConfluenceLoaderError(`The export of ${batch} failed: ${error.message}`, { hint: error.hint, cause: error }, error.code, error.name);

@@ -1,18 +1,36 @@
 /**
- * The subset of Confluence Cloud REST the loader uses (contract.md §3): space and page-tree
- * discovery, labels, CQL search and read restrictions. Pagination is followed to the end; a 401 or
- * 403 means the token lacks the optional REST scopes (RestScopeError), which the loader can survive.
+ * The subset of Confluence Cloud REST the loader uses (contract.md §3): the space, its page tree
+ * and folders, labels, read restrictions, and the content search that returns the restrictions and
+ * labels of many pages a call. Every answer is checked against its schema (schemas.ts); a listing is
+ * followed to its end and refused when its cursor repeats or it never ends. A 401 or 403 is a
+ * RestScopeError: whether the loader can do without REST is decided once, up front (live
+ * discovery), never from a failure half-way.
  */
-import { ConfluenceLoaderError, NotFoundError } from '../errors.ts';
-import type { HttpClient, TokenProvider } from './http-client.ts';
-
+import { NotFoundError, UntrustedTreeError } from '../errors.ts';
 import type { ConfluencePage } from '../types.ts';
+import type { HttpClient, TokenProvider } from './http-client.ts';
+import {
+  cqlSearchSchema,
+  contentSearchSchema,
+  folderSchema,
+  labelListingSchema,
+  pageListingSchema,
+  parseAnswer,
+  readRestrictionSchema,
+  spacesByKeySchema,
+  v2PageSchema,
+  type V2Folder,
+  type V2Page,
+} from './schemas.ts';
+import type { z } from 'zod';
 
 export interface RestClientOptions {
   http: Pick<HttpClient, 'request'>;
   auth: TokenProvider;
   /** The REST base, the part before `/wiki/...` (see endpoints.ts). */
   apiUrl: string;
+  /** Most requests one listing may take before it is refused as endless. Default {@link MAX_LISTING_REQUESTS}. */
+  maxListingRequests?: number;
 }
 
 export interface ConfluenceSpace {
@@ -22,170 +40,194 @@ export interface ConfluenceSpace {
   homepageId?: string;
 }
 
-export interface ReadRestrictions {
-  /** Users allowed to read; 0 with 0 groups means the page itself is not restricted. */
-  users: number;
-  groups: number;
+/** What a content search says of one page or folder: its own read restriction and its labels. */
+export interface ContentFacts {
+  type: string;
+  /** Undefined when restrictions were not asked for. */
+  restricted?: boolean;
+  /** Undefined when labels were not asked for, or when the answer holds only some of them. */
+  labels?: string[];
 }
 
 export interface RestClient {
   getSpaceByKey(key: string): Promise<ConfluenceSpace>;
   /** Every current page of the space, in no particular order (order comes from `position`). */
-  listSpacePages(spaceId: string): Promise<ConfluencePage[]>;
-  getPage(id: string): Promise<ConfluencePage>;
+  listSpacePages(spaceId: string, onProgress?: (listed: number) => void): Promise<ConfluencePage[]>;
+  getPage(id: string): Promise<ConfluencePage & { spaceId?: string }>;
+  getFolder(id: string): Promise<ConfluencePage>;
   listLabels(pageId: string): Promise<string[]>;
   /** Content ids matching `cql`, every result page followed; `limit` is the page size. */
   searchByCql(cql: string, limit?: number): Promise<string[]>;
-  getReadRestrictions(pageId: string): Promise<ReadRestrictions>;
-  /** The root page (made a root: no `parentId`) and all its descendants. */
-  listDescendants(rootPageId: string): Promise<ConfluencePage[]>;
+  /** Whether the content itself (not its ancestors) has a read restriction. */
+  getReadRestrictions(id: string): Promise<{ restricted: boolean }>;
+  /**
+   * The own read restrictions and labels of every page (or folder) of a space, many a call
+   * (`/rest/api/content/search` with expansions). Search can lag behind Confluence: content it
+   * does not return must be checked alone.
+   */
+  scanSpace(spaceKey: string, type: 'page' | 'folder', want: { restrictions: boolean; labels: boolean }, onProgress?: (scanned: number) => void): Promise<Map<string, ContentFacts>>;
 }
 
-/** Pages per request: the v2 API's maximum, so a space costs pages/250 calls. */
+/** Pages per request of the v2 listing: its maximum, so a space costs pages/250 calls. */
 const PAGE_SIZE = 250;
-/** A server that keeps sending `next` links forever must not hang the build. */
-const MAX_RESULT_PAGES = 10_000;
-
-interface V2Page {
-  id?: unknown;
-  title?: unknown;
-  parentId?: unknown;
-  parentType?: unknown;
-  position?: unknown;
-  status?: unknown;
-  spaceId?: unknown;
-  version?: { number?: unknown; createdAt?: unknown };
-}
-
-interface Listing<T> {
-  results?: T[];
-  _links?: { next?: string; base?: string };
-}
+/** Results per content search request asked for; Confluence may answer fewer (it caps expansions). */
+const SCAN_SIZE = 100;
+/**
+ * A listing that has not ended after this many requests is refused: 5,000 requests hold 1.25
+ * million pages of the v2 listing, far beyond any real space, so only a broken cursor gets here.
+ */
+export const MAX_LISTING_REQUESTS = 5_000;
 
 export function createRestClient(options: RestClientOptions): RestClient {
   const apiUrl = options.apiUrl.replace(/\/+$/, '');
   const wikiBase = `${apiUrl}/wiki`;
+  const maxRequests = options.maxListingRequests ?? MAX_LISTING_REQUESTS;
 
-  async function get<T>(url: string): Promise<{ body: T; headers: Record<string, string> }> {
+  async function get<S extends z.ZodType>(url: string, schema: S, what: string): Promise<{ body: z.output<S>; headers: Record<string, string> }> {
     const response = await options.http.request({ method: 'GET', url, auth: options.auth, kind: 'rest', headers: { accept: 'application/json' } });
-    return { body: response.json<T>(), headers: response.headers };
+    const body = parseAnswer(schema, response.json<unknown>(), { method: 'GET', url, status: response.status }, what);
+    return { body, headers: response.headers };
   }
 
-  /** Follows `_links.next` (or the `Link` header) until there is none, collecting `results`. */
-  async function collect<T>(firstUrl: string, nextBase: string): Promise<T[]> {
+  /**
+   * Follows `_links.next` (or the `Link` header) to the end, collecting `results`. A next link seen
+   * before is a loop and a listing past `maxRequests` is endless: both are refused, because the
+   * part read so far would publish a different tree than Confluence has.
+   */
+  async function collect<T>(firstUrl: string, nextBase: string, schema: z.ZodType<{ results: T[]; _links?: { next?: string } | undefined }>, what: string, onProgress?: (count: number) => void): Promise<T[]> {
     const results: T[] = [];
     const seen = new Set<string>();
+    const cursors = new Set<string>();
     let url: string | undefined = firstUrl;
-    while (url !== undefined && !seen.has(url) && seen.size < MAX_RESULT_PAGES) {
+    while (url !== undefined) {
+      const cursor = new URL(url).searchParams.get('cursor');
+      if (seen.has(url) || (cursor !== null && cursors.has(cursor))) {
+        throw new UntrustedTreeError(`${what} sent a next-page link it had already sent (after ${seen.size} requests and ${results.length} results): its pagination loops, so the listing cannot be complete.`, { request: { method: 'GET', url } });
+      }
+      if (seen.size >= maxRequests) {
+        throw new UntrustedTreeError(`${what} had not ended after ${maxRequests} requests (${results.length} results), the most the loader follows; a partial listing is never published.`, { request: { method: 'GET', url } });
+      }
       seen.add(url);
-      const page: { body: Listing<T>; headers: Record<string, string> } = await get<Listing<T>>(url);
-      results.push(...(Array.isArray(page.body.results) ? page.body.results : []));
+      if (cursor !== null) cursors.add(cursor);
+      const page: { body: { results: T[]; _links?: { next?: string } | undefined }; headers: Record<string, string> } = await get(url, schema, what);
+      results.push(...page.body.results);
+      onProgress?.(results.length);
       const next: string | undefined = page.body._links?.next ?? nextFromLinkHeader(page.headers.link);
       url = next ? resolveNext(next, nextBase) : undefined;
     }
     return results;
   }
 
-  async function getRawPage(id: string): Promise<V2Page> {
-    return (await get<V2Page>(`${apiUrl}/wiki/api/v2/pages/${encodeURIComponent(id)}`)).body;
-  }
-
-  async function listSpacePages(spaceId: string): Promise<ConfluencePage[]> {
-    const url = `${apiUrl}/wiki/api/v2/spaces/${encodeURIComponent(spaceId)}/pages?depth=all&status=current&limit=${PAGE_SIZE}`;
-    return (await collect<V2Page>(url, apiUrl)).map(toConfluencePage);
-  }
+  const pageUrl = (id: string) => `${apiUrl}/wiki/api/v2/pages/${encodeURIComponent(id)}`;
 
   return {
     async getSpaceByKey(key) {
-      const { body } = await get<Listing<{ id?: unknown; key?: unknown; name?: unknown; homepageId?: unknown }>>(
-        `${apiUrl}/wiki/api/v2/spaces?keys=${encodeURIComponent(key)}`,
-      );
-      const space = body.results?.[0];
-      if (!space || (typeof space.id !== 'string' && typeof space.id !== 'number')) {
-        throw new NotFoundError(`Confluence has no space with key "${key}", or the token cannot see it.`, {
-          request: { method: 'GET', url: `${apiUrl}/wiki/api/v2/spaces?keys=${encodeURIComponent(key)}`, status: 200 },
-        });
+      const url = `${apiUrl}/wiki/api/v2/spaces?keys=${encodeURIComponent(key)}`;
+      const { body } = await get(url, spacesByKeySchema, 'The space look-up');
+      const space = body.results.find((s) => s.key === key) ?? (body.results.length === 1 ? body.results[0] : undefined);
+      if (!space) {
+        throw new NotFoundError(`Confluence has no space with key "${key}", or the token cannot see it.`, { request: { method: 'GET', url, status: 200 } });
       }
-      const result: ConfluenceSpace = { id: String(space.id), key: typeof space.key === 'string' ? space.key : key };
-      if (typeof space.name === 'string') result.name = space.name;
-      if (space.homepageId !== undefined && space.homepageId !== null) result.homepageId = String(space.homepageId);
+      const result: ConfluenceSpace = { id: space.id, key: space.key };
+      if (space.name !== undefined) result.name = space.name;
+      if (space.homepageId) result.homepageId = space.homepageId;
       return result;
     },
 
-    listSpacePages,
+    async listSpacePages(spaceId, onProgress) {
+      const url = `${apiUrl}/wiki/api/v2/spaces/${encodeURIComponent(spaceId)}/pages?depth=all&status=current&limit=${PAGE_SIZE}`;
+      return (await collect(url, apiUrl, pageListingSchema, `The page listing of space ${spaceId}`, onProgress)).map((raw) => toConfluencePage(raw, 'page'));
+    },
 
     async getPage(id) {
-      return toConfluencePage(await getRawPage(id));
+      const { body } = await get(pageUrl(id), v2PageSchema, `The look-up of page ${id}`);
+      return { ...toConfluencePage(body, 'page'), ...(body.spaceId ? { spaceId: body.spaceId } : {}) };
+    },
+
+    async getFolder(id) {
+      const { body } = await get(`${apiUrl}/wiki/api/v2/folders/${encodeURIComponent(id)}`, folderSchema, `The look-up of folder ${id}`);
+      return toConfluencePage(body, 'folder');
     },
 
     async listLabels(pageId) {
-      const labels = await collect<{ name?: unknown }>(`${apiUrl}/wiki/api/v2/pages/${encodeURIComponent(pageId)}/labels`, apiUrl);
-      return labels.map((label) => label.name).filter((name): name is string => typeof name === 'string');
+      const labels = await collect(`${pageUrl(pageId)}/labels`, apiUrl, labelListingSchema, `The labels of page ${pageId}`);
+      return labels.map((label) => label.name);
     },
 
     async searchByCql(cql, limit = 100) {
       const url = `${wikiBase}/rest/api/search?cql=${encodeURIComponent(cql)}&limit=${limit}`;
-      const results = await collect<{ content?: { id?: unknown } }>(url, wikiBase);
-      return results.map((result) => result.content?.id).filter((id) => id !== undefined && id !== null).map(String);
+      return (await collect(url, wikiBase, cqlSearchSchema, 'The CQL search')).map((result) => result.content.id);
     },
 
-    async getReadRestrictions(pageId) {
-      const url = `${wikiBase}/rest/api/content/${encodeURIComponent(pageId)}/restriction/byOperation/read`;
-      const { body } = await get<{ restrictions?: { user?: RestrictionList; group?: RestrictionList } }>(url);
-      return { users: countOf(body.restrictions?.user), groups: countOf(body.restrictions?.group) };
+    async getReadRestrictions(id) {
+      const url = `${wikiBase}/rest/api/content/${encodeURIComponent(id)}/restriction/byOperation/read`;
+      const { body } = await get(url, readRestrictionSchema, `The read restrictions of ${id}`);
+      return { restricted: hasReaders(body.restrictions) };
     },
 
-    async listDescendants(rootPageId) {
-      const root = await getRawPage(rootPageId);
-      if (typeof root.spaceId !== 'string' && typeof root.spaceId !== 'number') {
-        throw new ConfluenceLoaderError(`Page ${rootPageId} came back without its spaceId, so its descendants cannot be listed.`, {
-          request: { method: 'GET', url: `${apiUrl}/wiki/api/v2/pages/${encodeURIComponent(rootPageId)}` },
-          hint: 'Check that CONFLUENCE_API_URL points at Confluence Cloud REST v2 (or a stand-in that matches it).',
-        }, 'BAD_RESPONSE', 'ConfluenceLoaderError');
+    async scanSpace(spaceKey, type, want, onProgress) {
+      const expand = [
+        ...(want.restrictions ? ['restrictions.read.restrictions.user', 'restrictions.read.restrictions.group'] : []),
+        ...(want.labels ? ['metadata.labels'] : []),
+      ];
+      const cql = `space = ${JSON.stringify(spaceKey)} AND type = ${type}`;
+      const url = `${wikiBase}/rest/api/content/search?cql=${encodeURIComponent(cql)}&expand=${expand.join(',')}&limit=${SCAN_SIZE}`;
+      const results = await collect(url, wikiBase, contentSearchSchema(want), `The ${type} search of space ${spaceKey}`, onProgress);
+      const facts = new Map<string, ContentFacts>();
+      for (const result of results) {
+        const item = result as { id: string; type: string; restrictions?: { read: { restrictions: Restrictions } }; metadata?: { labels: { results: { name: string }[]; size?: number; _links?: { next?: string } } } };
+        const fact: ContentFacts = { type: item.type };
+        if (item.restrictions) fact.restricted = hasReaders(item.restrictions.read.restrictions);
+        const labels = item.metadata?.labels;
+        // An expansion holds at most one page of labels: with more, they are read alone.
+        if (labels && !labels._links?.next && (labels.size === undefined || labels.size <= labels.results.length)) {
+          fact.labels = labels.results.map((label) => label.name);
+        }
+        const before = facts.get(item.id);
+        if (before && (before.restricted !== fact.restricted || String(before.labels) !== String(fact.labels))) {
+          throw new UntrustedTreeError(`The ${type} search of space ${spaceKey} returned ${item.id} twice with different restrictions or labels, so neither answer can be trusted.`);
+        }
+        facts.set(item.id, fact);
       }
-      // CQL cannot ask for a subtree here (no `ancestor`), so the space's page list is cut down instead.
-      return subtreeOf(await listSpacePages(String(root.spaceId)), toConfluencePage(root));
+      return facts;
     },
   };
 }
 
-/** A v2 page as the loader's plain `ConfluencePage`. */
-export function toConfluencePage(raw: V2Page): ConfluencePage {
-  const page: ConfluencePage = {
-    id: String(raw.id),
-    title: typeof raw.title === 'string' ? raw.title : '',
-    position: typeof raw.position === 'number' && Number.isFinite(raw.position) ? raw.position : 0,
-    version: { number: typeof raw.version?.number === 'number' ? raw.version.number : 0 },
-  };
-  // A parent that is not a page (a folder, a whiteboard) is not in the page tree; the page is
-  // then placed at the top rather than orphaned under an id nobody knows.
-  const parentIsPage = raw.parentType === undefined || raw.parentType === null || raw.parentType === 'page';
-  if (parentIsPage && raw.parentId !== undefined && raw.parentId !== null && raw.parentId !== '') page.parentId = String(raw.parentId);
-  if (typeof raw.status === 'string') page.status = raw.status;
-  if (typeof raw.version?.createdAt === 'string') page.version.createdAt = raw.version.createdAt;
-  return page;
+type Restrictions = { user: { results: unknown[]; size?: number }; group: { results: unknown[]; size?: number } };
+
+/** A read restriction names at least one user or group; `size` may count more than one page of `results`. */
+function hasReaders(restrictions: Restrictions): boolean {
+  const count = (list: { results: unknown[]; size?: number }) => Math.max(list.results.length, list.size ?? 0);
+  return count(restrictions.user) + count(restrictions.group) > 0;
 }
 
-/** `root` (with no parent) and every page below it, parents before children. */
-export function subtreeOf(pages: readonly ConfluencePage[], root: ConfluencePage): ConfluencePage[] {
-  const children = new Map<string, ConfluencePage[]>();
-  for (const page of pages) {
-    if (page.parentId === undefined || page.id === root.id) continue;
-    const list = children.get(page.parentId);
-    if (list) list.push(page);
-    else children.set(page.parentId, [page]);
-  }
-  const { parentId: _dropped, ...rootAsRoot } = pages.find((page) => page.id === root.id) ?? root;
-  const out: ConfluencePage[] = [rootAsRoot];
-  const seen = new Set([root.id]);
-  for (let i = 0; i < out.length; i++) {
-    for (const child of children.get(out[i]!.id) ?? []) {
-      if (seen.has(child.id)) continue;
-      seen.add(child.id);
-      out.push(child);
+/**
+ * A v2 page or folder as the loader's plain `ConfluencePage`. A parent that is neither a page nor a
+ * folder (a whiteboard, a database…) cannot be checked for restrictions the way the loader checks
+ * pages, so such content is refused rather than placed at the top of the tree.
+ */
+export function toConfluencePage(raw: V2Page | V2Folder, kind: 'page' | 'folder'): ConfluencePage {
+  const page: ConfluencePage = {
+    id: raw.id,
+    title: raw.title,
+    position: typeof raw.position === 'number' && Number.isFinite(raw.position) ? raw.position : 0,
+    version: { number: 'version' in raw ? raw.version.number : 0 },
+  };
+  if (kind === 'folder') page.kind = 'folder';
+  if (raw.parentId) {
+    const parentType = raw.parentType ?? 'page';
+    if (parentType !== 'page' && parentType !== 'folder') {
+      throw new UntrustedTreeError(`${kind === 'folder' ? 'Folder' : 'Page'} ${raw.id} sits under content of type "${parentType}" (${raw.parentId}), whose restrictions the loader cannot check, so it cannot tell whether the page may be published.`, {
+        hint: 'Move the page under a page or a folder in Confluence, or publish a part of the space that does not contain it (CONFLUENCE_ROOT_PAGE_ID). The last good content was kept.',
+      });
     }
+    page.parentId = raw.parentId;
+    if (parentType === 'folder') page.parentType = 'folder';
   }
-  return out;
+  if ('status' in raw && raw.status) page.status = raw.status;
+  if ('version' in raw && raw.version.createdAt) page.version.createdAt = raw.version.createdAt;
+  return page;
 }
 
 /** The `rel="next"` target of an RFC 8288 `Link` header. */
@@ -212,14 +254,4 @@ export function resolveNext(next: string, base: string): string {
     if (basePath.endsWith('/wiki') && next.startsWith('/wiki/')) next = next.slice('/wiki'.length);
   }
   return `${base}${next.startsWith('/') ? '' : '/'}${next}`;
-}
-
-interface RestrictionList {
-  results?: unknown[];
-  size?: unknown;
-}
-
-function countOf(list: RestrictionList | undefined): number {
-  const listed = Array.isArray(list?.results) ? list.results.length : 0;
-  return Math.max(listed, typeof list?.size === 'number' ? list.size : 0);
 }

@@ -12,6 +12,7 @@ import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path';
 import { ConfigError, ConfluenceLoaderError } from '../errors.ts';
 import type { HttpClient, TokenProvider } from './http-client.ts';
+import { tokenAnswerSchema } from './schemas.ts';
 import { registerSecret } from '../redact.ts';
 
 export type { TokenProvider };
@@ -93,13 +94,14 @@ export function oauthRefresh(options: OAuthRefreshOptions): TokenProvider {
       kind: 'auth',
       json: { grant_type: 'refresh_token', client_id: options.clientId, client_secret: options.clientSecret, refresh_token: refreshToken },
     });
-    const answer = response.json<{ access_token?: unknown; refresh_token?: unknown; expires_in?: unknown }>();
-    if (typeof answer.access_token !== 'string' || !answer.access_token) {
+    const parsed = tokenAnswerSchema.safeParse(response.json<unknown>());
+    if (!parsed.success) {
       throw new ConfluenceLoaderError('The OAuth token endpoint answered without an access_token.', {
         request: { method: 'POST', url: authUrl, status: response.status },
         hint: 'Check CONFLUENCE_AUTH_URL: it must be the OAuth 2.0 token endpoint (default https://auth.atlassian.com/oauth/token).',
       }, 'BAD_RESPONSE', 'ConfluenceLoaderError');
     }
+    const answer = parsed.data;
     registerSecret(answer.access_token);
     const lifetimeMs = typeof answer.expires_in === 'number' && answer.expires_in > 0 ? answer.expires_in * 1000 : 3_600_000;
     accessToken = answer.access_token;

@@ -15,10 +15,20 @@ export interface SitePaths {
 export function assignSitePaths(tree: SpaceTree, published: ReadonlySet<string>): SitePaths {
   const paths = new Map<string, string>();
   const warnings: string[] = [];
-  const roots = tree.roots.filter((id) => published.has(id));
+  // A folder has no page and no URL: the pages in it take their paths beside the folder's siblings.
+  const throughFolders = (ids: readonly string[]): string[] => {
+    const out: string[] = [];
+    const stack = [...ids].reverse();
+    while (stack.length > 0) {
+      const id = stack.pop()!;
+      if (tree.pages.get(id)?.kind === 'folder') stack.push(...[...(tree.children.get(id) ?? [])].reverse());
+      else out.push(id);
+    }
+    return out;
+  };
 
   const place = (ids: readonly string[], prefix: string) => {
-    const live = ids.filter((id) => published.has(id));
+    const live = throughFolders(ids).filter((id) => published.has(id));
     const bySlug = new Map<string, string[]>();
     for (const id of live) {
       const slug = slugify(tree.pages.get(id)!.title) || 'page';
@@ -46,6 +56,7 @@ export function assignSitePaths(tree: SpaceTree, published: ReadonlySet<string>)
     for (const id of live) place(tree.children.get(id) ?? [], `${paths.get(id)}/`);
   };
 
+  const roots = throughFolders(tree.roots).filter((id) => published.has(id));
   if (roots.length === 1) {
     const home = roots[0]!;
     paths.set(home, '');

@@ -24,7 +24,7 @@ export interface SnapshotManifest {
   tool: string;
   takenAt: string;
   source: { site?: string; spaceKey?: string; rootPageId?: string };
-  /** Published pages only. */
+  /** Published pages only, and the folders they sit in (`kind: 'folder'`). */
   pages: ConfluencePage[];
   roots: string[];
   /** Export calls that produced the content of this snapshot (counts, for the record). */
@@ -51,12 +51,18 @@ export async function writeSnapshot(
     tool: `astro-loader-confluence@${VERSION}`,
     takenAt: now.toISOString(),
     source,
-    pages: published.map((id) => {
+    pages: [...published, ...outcome.decision.folders].map((id) => {
       const page = tree.pages.get(id)!;
-      const parentId = page.parentId && outcome.decision.published.has(page.parentId) ? page.parentId : undefined;
-      return { id, title: page.title, parentId, position: page.position, version: page.version };
+      const visible = (parent: string) => outcome.decision.published.has(parent) || outcome.decision.folders.has(parent);
+      const kept: ConfluencePage = { id, title: page.title, position: page.position, version: page.version };
+      if (page.kind === 'folder') kept.kind = 'folder';
+      if (page.parentId && visible(page.parentId)) {
+        kept.parentId = page.parentId;
+        if (page.parentType) kept.parentType = page.parentType;
+      }
+      return kept;
     }),
-    roots: tree.roots.filter((id) => outcome.decision.published.has(id)),
+    roots: tree.roots.filter((id) => outcome.decision.published.has(id) || outcome.decision.folders.has(id)),
     exportCalls: outcome.exportCalls,
     exportIds: outcome.exportIds,
     attachments: {},
@@ -121,7 +127,7 @@ export function createSnapshotSource(dir: string, manifest: SnapshotManifest): P
       const tree = buildSpaceTree(manifest.pages, { spaceKey: manifest.source.spaceKey });
       return { tree, restricted: new Set(), labelled: new Set(), fromRest: true, warnings: [] };
     },
-    async fetch(ids, _discovery, onPage, onProgress) {
+    async fetch(ids, _discovery, _published, onPage, onProgress) {
       let done = 0;
       for (const id of ids) {
         const page: FetchedPage = {

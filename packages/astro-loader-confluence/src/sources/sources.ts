@@ -9,7 +9,8 @@ import { resolve } from 'node:path';
 import { exportBaseUrl, resolveCloudId, restBaseUrl } from '../remote/endpoints.ts';
 import { ConfigError } from '../errors.ts';
 import { createHttpClient } from '../remote/http-client.ts';
-import { createLiveSource, RESTRICTION_LOOKUPS_IN_FLIGHT } from './live-source.ts';
+import { LOOKUPS_IN_FLIGHT } from './live-discovery.ts';
+import { createLiveSource } from './live-source.ts';
 import type { ResolvedOptions } from '../config/options.ts';
 import type { PageSource } from '../sync/page-source.ts';
 import { createRestClient } from '../remote/rest-client.ts';
@@ -69,7 +70,7 @@ export async function createPageSource(options: ResolvedOptions, context: Source
   const http = createHttpClient({
     // Export calls stay at `concurrency` (live-source.ts runs that many workers); small REST
     // look-ups may use a few more slots.
-    concurrency: Math.max(options.concurrency, RESTRICTION_LOOKUPS_IN_FLIGHT),
+    concurrency: Math.max(options.concurrency, LOOKUPS_IN_FLIGHT),
     requestTimeoutMs: options.requestTimeoutMs,
     deadlineMs: options.deadlineMs,
     retries: options.retries,

@@ -6,11 +6,11 @@
 import type { SpaceTree } from '../types.ts';
 
 export interface Discovery {
-  /** The whole tree, restricted pages included (the planner must count them: the app exports them). */
+  /** The whole tree, restricted pages and folders included (the planner must plan around them). */
   tree: SpaceTree;
-  /** Pages with their own read restriction. */
+  /** Pages and folders with their own read restriction (those above a root page included). */
   restricted: Set<string>;
-  /** Pages carrying an excluded label. */
+  /** Pages and folders carrying an excluded label. */
   labelled: Set<string>;
   /** False when the tree came from a `spaceKey` export because REST scopes are missing. */
   fromRest: boolean;
@@ -25,11 +25,21 @@ export interface FetchedAttachment {
   data: Uint8Array;
 }
 
+/** What discovery is doing, for a progress line: from the first second, not only once exports start. */
+export interface DiscoveryProgress {
+  phase: 'listing pages' | 'reading folders' | 'scanning restrictions and labels' | 'checking pages one by one';
+  done: number;
+  /** Unknown while a listing is followed. */
+  total?: number;
+}
+
 export interface FetchedPage {
   id: string;
   /** The page's Markdown as exported, `# Title` first. */
   markdown: string;
   attachments: FetchedAttachment[];
+  /** Attachments the page references that the export did not deliver. */
+  missingAttachments?: string[];
 }
 
 export interface FetchProgress {
@@ -41,14 +51,16 @@ export interface FetchProgress {
 export interface PageSource {
   /** For messages: "space DOCS on acme.atlassian.net", "snapshot ./snapshots/v1"… */
   readonly label: string;
-  discover(): Promise<Discovery>;
+  discover(onProgress?: (progress: DiscoveryProgress) => void): Promise<Discovery>;
   /**
-   * Deliver the pages in `ids` (and possibly others riding along in the same export call; the caller
-   * ignores what it did not ask for or may not publish). Rejects if any page could not be fetched.
+   * Deliver the pages in `ids` (and possibly other published pages riding along in the same export
+   * call). `published` are the pages that may be fetched at all: no export asked for may hold any
+   * other page. Rejects if any page could not be fetched.
    */
   fetch(
     ids: ReadonlySet<string>,
     discovery: Discovery,
+    published: ReadonlySet<string>,
     onPage: (page: FetchedPage) => Promise<void>,
     onProgress?: (progress: FetchProgress) => void,
   ): Promise<{ exportCalls: number; /** The app's `exportId` of each successful call. */ exportIds: string[] }>;

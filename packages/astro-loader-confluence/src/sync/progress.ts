@@ -34,3 +34,14 @@ export function throttledProgress(emit: (line: string) => void, intervalMs = 200
     emit(formatProgress(p, t - start));
   };
 }
+
+/** Discovery progress as a line at most every `intervalMs`: "listing pages: 2,500", "checking pages one by one: 12/40". */
+export function throttledDiscovery(emit: (line: string) => void, intervalMs = 2000, now = Date.now) {
+  let last = now();
+  return (p: { phase: string; done: number; total?: number }) => {
+    const t = now();
+    if (t - last < intervalMs) return;
+    last = t;
+    emit(`${p.phase}: ${p.done.toLocaleString('en')}${p.total === undefined ? '' : `/${p.total.toLocaleString('en')}`}`);
+  };
+}

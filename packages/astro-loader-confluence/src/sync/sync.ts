@@ -9,7 +9,7 @@
  */
 import { ConfluenceLoaderError } from '../errors.ts';
 import { decidePublication, type PublishDecision } from '../discover/publish-filter.ts';
-import type { Discovery, FetchProgress, PageSource } from './page-source.ts';
+import type { Discovery, DiscoveryProgress, FetchedPage, FetchProgress, PageSource } from './page-source.ts';
 import type { RawCache } from './raw-cache.ts';
 import { assignSitePaths, type SitePaths } from '../rewrite/site-paths.ts';
 import { walkTree } from '../discover/space-tree.ts';
@@ -40,6 +40,8 @@ export interface SyncInput {
   previous?: SyncState;
   key: string;
   onProgress?: (progress: FetchProgress & { pagesTotal: number }) => void;
+  /** What discovery is doing, before any export. */
+  onDiscoveryProgress?: (progress: DiscoveryProgress) => void;
   /** Called once discovery is done, before any export: lets the caller log what will happen. */
   onPlan?: (info: { published: number; excluded: number; toFetch: number }) => void;
 }
@@ -55,7 +57,7 @@ export class IncompleteSyncError extends ConfluenceLoaderError {
 export async function syncPages(input: SyncInput): Promise<SyncOutcome> {
   const { source, cache } = input;
   const previous = input.previous?.key === input.key ? input.previous : undefined;
-  const discovery = await source.discover();
+  const discovery = await source.discover(input.onDiscoveryProgress);
   const decision = decidePublication(discovery.tree, { restricted: discovery.restricted, labelled: discovery.labelled });
   const sitePaths = assignSitePaths(discovery.tree, decision.published);
 
@@ -75,8 +77,9 @@ export async function syncPages(input: SyncInput): Promise<SyncOutcome> {
   await cache.discardStaging();
   const staged = cache.staging();
   const fetched = new Set<string>();
-  const store = async (page: { id: string; markdown: string; attachments: { fileName: string; data: Uint8Array }[] }) => {
-    // Pages that ride along in a subtree export may be restricted or excluded: never cache them.
+  const store = async (page: FetchedPage) => {
+    // No source may deliver a page that is not published (the planner never asks for one); if one
+    // does anyway, it is not cached, so it can reach nothing.
     if (!decision.published.has(page.id) || fetched.has(page.id)) return;
     await staged.writePage(page.id, page.markdown);
     for (const attachment of page.attachments) await staged.writeAttachment(page.id, attachment.fileName, attachment.data);
@@ -95,7 +98,7 @@ export async function syncPages(input: SyncInput): Promise<SyncOutcome> {
   let exportCalls = 0;
   let exportIds: string[] = [];
   if (remaining.size > 0) {
-    const result = await source.fetch(remaining, discovery, store, (progress) =>
+    const result = await source.fetch(remaining, discovery, decision.published, store, (progress) =>
       input.onProgress?.({ ...progress, pagesTotal: remaining.size }),
     );
     exportCalls = result.exportCalls;
