@@ -160,11 +160,14 @@ describe('doctor', () => {
     expect(run.stdout + run.stderr).not.toContain(stored.refreshToken);
   });
 
-  it('with a token without REST scopes: each REST check fails naming its scope and what it unlocks, and the build still works', async () => {
+  it('with a token without REST scopes: each REST check fails naming its scope, the build would publish nothing, and nothing is exported', async () => {
     const token = standIn.issueToken({ scopes: [...EXPORT_SCOPES] });
+    standIn.resetLog();
     const run = await runCli(['doctor'], standInEnv(token, { CONFLUENCE_EXCLUDE_LABELS: '' }));
-    expect(run.code).toBe(0);
-    expect(line(run, 'app API')).toContain('✓');
+    expect(run.code).toBe(1);
+    // No page is known to be public, so the doctor exports none.
+    expect(standIn.counters.export).toBe(0);
+    expect(line(run, 'app API')).toMatch(/- app API: not checked: no page is known to be public/);
     for (const [family, scope] of Object.entries(REST_SCOPES)) {
       const check = line(run, `(${scope})`);
       if (family !== 'spaces' && family !== 'search') {
@@ -172,23 +175,22 @@ describe('doctor', () => {
         expect(check, family).toMatch(/^\s+- .*not checked/);
         continue;
       }
-      expect(check, family).toMatch(/^\s+✗ /);
+      expect(check, family).toMatch(/^\s+[✗!] /);
       expect(check, family).toContain(`the token lacks ${scope}`);
     }
     expect(run.stdout).toContain('Fix: Add read:space:confluence to the integration');
-    expect(run.stdout).toContain('at most 100 pages');
-    expect(run.stdout).toMatch(/A build will work, with \d+ limitation/);
+    expect(run.stdout).toContain('Until then the build fails: the loader cannot tell which pages may be published, so it publishes none.');
     expect(run.stdout).not.toContain(token);
   });
 
-  it('with only the restriction scope missing: that check fails with its fix, and with excluded labels set it is essential', async () => {
+  it('with only the restriction scope missing: that check fails with its fix, and it stops a build', async () => {
     const token = standIn.issueToken({ scopes: [...EXPORT_SCOPES, ...ALL_REST_SCOPES.filter((s) => s !== REST_SCOPES.restrictions)] });
     const run = await runCli(['doctor'], standInEnv(token));
     expect(run.code).toBe(1);
     const check = line(run, `(${REST_SCOPES.restrictions})`);
-    expect(check).toMatch(/^\s+✗ .*leaving restricted pages out automatically/);
+    expect(check).toMatch(/^\s+✗ .*checking read restrictions, without which nothing is published/);
     expect(line(run, `(${REST_SCOPES.pages})`)).toContain('✓');
-    expect(run.stdout).toContain('with CONFLUENCE_EXCLUDE_LABELS set, the build fails');
+    expect(run.stdout).toContain('Until then the build fails: the loader cannot tell which pages may be published');
     expect(run.stdout).toContain('1 problem(s) stop a build: REST restrictions');
   });
 
@@ -197,7 +199,7 @@ describe('doctor', () => {
     for (const token of ['not-a-real-token-0123456789', expired]) {
       const run = await runCli(['doctor'], standInEnv(token));
       expect(run.code).toBe(1);
-      expect(line(run, 'token')).toMatch(/✗ token: refused by the app API \(401\) and by Confluence REST \(401\): it is invalid or expired/);
+      expect(line(run, 'token')).toMatch(/✗ token: refused by Confluence REST \(401\): it is invalid or expired/);
       expect(run.stdout).toContain('Fix: CONFLUENCE_ACCESS_TOKEN expires an hour after it was issued');
       expect(run.stdout + run.stderr).not.toContain(token);
     }
@@ -223,7 +225,8 @@ describe('doctor', () => {
 
     const wrongSpace = await runCli(['doctor', '--space', 'NOPE'], standInEnv(standIn.accessToken));
     expect(wrongSpace.code).toBe(1);
-    expect(line(wrongSpace, 'app API')).toContain('found no pages for space NOPE (404)');
+    expect(line(wrongSpace, '(read:space:confluence)')).toContain('Confluence has no space with key "NOPE"');
+    expect(line(wrongSpace, 'app API')).toContain('not checked');
   });
 });
 

@@ -6,38 +6,20 @@
  * secret the build knew.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { join, relative } from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { demoSpace, start, type StandIn } from 'confluence-stand-in';
 import { formatError } from '../../packages/astro-loader-confluence/src/errors.ts';
 import type { ConfluenceLoaderOptions } from '../../packages/astro-loader-confluence/src/config/options.ts';
 import { readTokenStore } from '../../packages/astro-loader-confluence/src/remote/token-provider.ts';
 import { createHarness, standInOptions } from '../helpers/pipeline.ts';
+import { indexHasWord, readAll, type TextFile } from '../helpers/dist-files.ts';
 import { buildSite, TMP, type SiteBuild } from '../helpers/site-build.ts';
 import { standInEnv } from '../helpers/stand-in-env.ts';
 
 const MARKERS = ['RESTRICTED-MARKER-7f3a', 'EXCLUDED-MARKER-2c9d'];
 const PRIVATE_TITLES = ['Security review notes', 'Credential rotation log', 'Maintainer handbook', 'Release checklist'];
-
-interface TextFile {
-  path: string;
-  text: string;
-}
-
-/** Every file under `dir` as text; gzip files (Pagefind's index and fragments) decompressed. */
-function readAll(dir: string): TextFile[] {
-  const out: TextFile[] = [];
-  for (const d of readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (!d.isFile()) continue;
-    const path = join(d.parentPath, d.name);
-    let bytes = readFileSync(path);
-    if (bytes[0] === 0x1f && bytes[1] === 0x8b) bytes = gunzipSync(bytes);
-    out.push({ path: relative(dir, path), text: bytes.toString('latin1') });
-  }
-  return out;
-}
 
 /** The forms a secret could leak in: as is, URL-encoded, base64. */
 function forms(secret: string): string[] {
@@ -52,11 +34,6 @@ function expectNoSecrets(files: readonly TextFile[], secrets: readonly string[])
       expect(leaks, `secret ${secret.slice(0, 6)}… found`).toEqual([]);
     }
   }
-}
-
-/** A CBOR text string as Pagefind's index stores a word: checks a whole word, not a substring of a hash. */
-function indexHasWord(text: string, word: string): boolean {
-  return text.includes(String.fromCharCode(0x60 + word.length) + word);
 }
 
 describe('the built demo site', () => {

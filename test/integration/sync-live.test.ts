@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSpace, start, type StandIn } from 'confluence-stand-in';
 import { buildSpaceTree } from '../../packages/astro-loader-confluence/src/discover/space-tree.ts';
-import { optimalCallCount } from '../../packages/astro-loader-confluence/src/export/plan.ts';
+import { optimalCallCount, planFacts } from '../../packages/astro-loader-confluence/src/export/plan.ts';
 import { createHarness, standInOptions, type Harness } from '../helpers/pipeline.ts';
 
 /** Pages a reader may see, by the stand-in's own model: not restricted, no excluded label, themselves or above. */
@@ -16,9 +16,11 @@ function publicIds(standIn: StandIn, label: string): Set<string> {
   return new Set(standIn.space.all().filter((page) => !hidden(page.id)).map((page) => page.id));
 }
 
-function optimumFor(standIn: StandIn, only: Set<string>): number {
+/** The fewest calls that fetch `only` without exporting a page outside `visible` or confusable siblings together, by the stand-in's own model. */
+function optimumFor(standIn: StandIn, visible: Set<string>, only = visible): number {
   const pages = standIn.space.all().map((p) => ({ id: p.id, title: p.title, parentId: p.parentId, position: p.position, version: { number: p.version.number } }));
-  return optimalCallCount(buildSpaceTree(pages), 100, only);
+  const tree = buildSpaceTree(pages);
+  return optimalCallCount(tree, planFacts(tree, { publishable: visible }), only);
 }
 
 describe.each([
@@ -46,6 +48,10 @@ describe.each([
     expect(new Set(result.outcome.decision.published)).toEqual(visible);
     expect(standIn.counters.export).toBe(optimumFor(standIn, visible));
     expect(result.outcome.exportCalls).toBe(standIn.counters.export);
+    // Not one export answer held a page a reader may not see.
+    expect(standIn.exportedPageIds().filter((id) => !visible.has(id))).toEqual([]);
+    // Restrictions and labels came in bulk: REST calls stay within pages/25 + 10.
+    expect(standIn.counters.rest).toBeLessThanOrEqual(size / 25 + 10);
     expect(result.built!.entries).toHaveLength(visible.size);
     for (const entry of result.built!.entries) {
       expect(entry.body).not.toContain('RESTRICTED-MARKER-7f3a');
@@ -57,6 +63,7 @@ describe.each([
     standIn.resetLog();
     const result = await harness.run();
     expect(standIn.counters.export).toBe(0);
+    expect(standIn.counters.rest).toBeLessThanOrEqual(size / 25 + 10);
     expect(result.outcome.fetched.size).toBe(0);
     // Nothing changed, so the entries of the previous sync stand and nothing is rewritten.
     expect(result.built).toBeNull();

@@ -4,7 +4,7 @@
  */
 export { start } from './server.ts';
 export { loaderEnv } from './loader-env.ts';
-export type { StartOptions, StandIn, LogEntry, LogKind, Counters, Latency } from './server.ts';
+export type { StartOptions, StandIn, LogEntry, LogKind, Counters, Latency, Interceptor, InterceptedRequest } from './server.ts';
 export {
   APP_ID,
   ENV_IDS,
@@ -27,6 +27,7 @@ export { createRng } from './rng.ts';
 export { slugify, siblingSlugs } from './slug.ts';
 export type { SlugCollision } from './slug.ts';
 export { tinyLinkCode, pageIdFromTinyLinkCode } from './tiny-link.ts';
+export { pageJson } from './rest-api.ts';
 export { parseCql, CqlError } from './cql.ts';
 export type { FaultOptions, PermanentFault, PermanentRule, RequestInfo, RequestKind } from './faults.ts';
 export type { IssueTokenOptions, OAuthOptions } from './oauth.ts';

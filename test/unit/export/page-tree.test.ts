@@ -105,10 +105,20 @@ describe('matchBatch: a bulk export', () => {
     expect(match.ok || match.problem).toMatch(/matches no page asked for/);
   });
 
-  it('refuses a file whose title line names one page and whose name names another', () => {
+  it('refuses two files that both name one page, by title line or by file name', () => {
     const t = tree();
-    const match = matchBatch([md('home.md', 'Home'), md('home/guides.md', 'API Reference'), md('home/api-reference.md', 'API Reference'), md('home/guides/setup.md', 'Setup'), md('home/guides/deploy.md', 'Deploy')], batch(t), t, refs);
-    expect(match.ok || match.problem).toMatch(/matches 2 pages/);
+    const byLine = matchBatch([md('home.md', 'Home'), md('home/guides.md', 'API Reference'), md('home/api-reference.md', 'API Reference'), md('home/guides/setup.md', 'Setup'), md('home/guides/deploy.md', 'Deploy')], batch(t), t, refs);
+    expect(byLine.ok || byLine.problem).toMatch(/two page files match page/);
+    const byName = matchBatch([md('home.md', 'Home'), md('home/guides.md', 'Guides'), md('home/api-reference.md', 'API Reference'), md('home/api-reference-x.md', 'Unknown'), md('home/guides/setup.md', 'Setup'), md('home/guides/deploy.md', 'Deploy')], batch(t), t, refs);
+    expect(byName.ok || byName.problem).toMatch(/matches no page asked for/);
+  });
+
+  it("trusts the title line over a file name that follows another sibling's slug (the exporter's -2 on either)", () => {
+    const t = treeFromSpec({ Home: { 'Setup & Guide': {}, 'Setup Guide': {} } });
+    const match = matchBatch([md('home.md', 'Home'), md('home/setup-guide.md', 'Setup & Guide'), md('home/setup-guide-2.md', 'Setup Guide')], { kind: 'subtree', pageId: idOf(t, 'Home'), pageCount: 3 }, t, refs);
+    if (!match.ok) throw new Error(match.problem);
+    expect(match.pages.get(idOf(t, 'Setup Guide'))!.markdown).toContain('# Setup Guide');
+    expect(match.pages.get(idOf(t, 'Setup & Guide'))!.markdown).toContain('# Setup & Guide');
   });
 
   it('refuses a batch where a page asked for has no file, naming it by id', () => {

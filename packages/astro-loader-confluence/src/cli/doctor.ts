@@ -49,15 +49,16 @@ const MARK: Record<Status, string> = { ok: '✓', fail: '✗', warn: '!', skip: 
 
 /** The REST calls a build makes, the scope each needs, and what it gives the site. */
 const REST_PROBES = [
-  { key: 'space', label: 'REST space lookup', scope: 'read:space:confluence', unlocks: 'finding the space by its key, for tree discovery' },
-  { key: 'pages', label: 'REST pages list', scope: 'read:page:confluence', unlocks: 'the page tree: sibling order, spaces over 100 pages, incremental sync by version' },
-  { key: 'labels', label: 'REST labels', scope: 'read:label:confluence', unlocks: 'reading page labels (optional: excluded labels are found through search)' },
-  { key: 'search', label: 'REST search (CQL)', scope: 'search:confluence', unlocks: 'CONFLUENCE_EXCLUDE_LABELS' },
-  { key: 'restrictions', label: 'REST restrictions', scope: 'read:content-details:confluence', unlocks: 'leaving restricted pages out automatically' },
+  { key: 'space', label: 'REST space lookup', scope: 'read:space:confluence', unlocks: 'finding the space by its key: the first REST call, which decides whether the build can check anything' },
+  { key: 'pages', label: 'REST pages list', scope: 'read:page:confluence', unlocks: 'the page tree: sibling order, spaces of any size, incremental sync by version' },
+  { key: 'restrictions', label: 'REST restrictions', scope: 'read:content-details:confluence', unlocks: 'checking read restrictions, without which nothing is published' },
+  { key: 'search', label: 'REST content search', scope: 'search:confluence', unlocks: 'checking restrictions and labels in bulk (about one call per 100 pages instead of one per page)' },
+  { key: 'labels', label: 'REST labels', scope: 'read:label:confluence', unlocks: 'CONFLUENCE_EXCLUDE_LABELS for pages the search has not indexed yet' },
+  { key: 'folders', label: 'REST folders', scope: 'read:folder:confluence', unlocks: 'pages that sit in Confluence folders (a space with folders does not build without it)' },
 ] as const;
 
-/** Which REST probes the build depends on: without any of these, the loader falls back to one space export. */
-const NEEDED_BY_BUILD = new Set(['space', 'pages', 'search', 'restrictions']);
+/** Which REST probes the build depends on: without any of these it publishes nothing (unless checkRestrictions: false). */
+const NEEDED_BY_BUILD = new Set(['space', 'pages', 'restrictions']);
 
 export async function doctorCommand(args: string[], reporter: Reporter, baseEnv: Env = process.env): Promise<number> {
   const { values } = parse('doctor', args, {}, { confluence: true });
@@ -188,19 +189,38 @@ async function remoteChecks(options: ResolvedOptions, http: HttpClient, report: 
 
   // 4. The app API, with the smallest export there is.
   const rest = createRestClient({ http, auth, apiUrl });
-  const probes = await probeRest(rest, http, auth, apiUrl, options);
+  const { outcomes: probes, publicPageId } = await probeRest(rest, http, auth, apiUrl, options);
   const restTokenRefused = [...probes.values()].some((outcome) => outcome instanceof RestScopeError && outcome.status === 401);
   let tokenWorks = [...probes.values()].some((outcome) => outcome === true);
   try {
-    const answer = await bulkExport(http, auth, exportUrl, {
-      ...(options.rootPageId ? { pageId: options.rootPageId, bulkExport: false } : { spaceKey: options.spaceKey }),
-      maxPages: 1,
-      includeAttachments: false,
-    });
+    // Only a page REST showed to be public is exported: the doctor never fetches what the build
+    // would have to leave out.
+    if (!publicPageId) throw new NoPublicPage();
+    const answer = await bulkExport(http, auth, exportUrl, { pageId: publicPageId, bulkExport: false, maxPages: 1, includeAttachments: false });
     tokenWorks = true;
     report({ label: 'token', status: 'ok', essential: true, detail: 'accepted by the app API' });
     report({ label: 'app API', status: 'ok', essential: true, detail: `an export of 1 page worked (export id ${answer.exportId}) at ${exportUrl}` });
   } catch (error) {
+    if (error instanceof NoPublicPage && restTokenRefused && !tokenWorks) {
+      report({
+        label: 'token',
+        status: 'fail',
+        essential: true,
+        detail: 'refused by Confluence REST (401): it is invalid or expired',
+        fix: options.accessToken
+          ? 'CONFLUENCE_ACCESS_TOKEN expires an hour after it was issued: use the OAuth refresh flow instead (`confluence-export auth` writes the variables), or paste a fresh token.'
+          : 'Run `confluence-export auth` again and use the new CONFLUENCE_REFRESH_TOKEN.',
+      });
+      report({ label: 'app API', status: 'skip', essential: false, detail: 'not checked: the token was refused' });
+      for (const check of restSkipped('the token was refused')) report(check);
+      return;
+    }
+    if (error instanceof NoPublicPage) {
+      report({ label: 'token', status: tokenWorks ? 'ok' : 'skip', essential: true, detail: tokenWorks ? 'accepted by Confluence REST' : 'not proven' });
+      report({ label: 'app API', status: 'skip', essential: false, detail: 'not checked: no page is known to be public yet (the doctor exports only a top-level page REST shows unrestricted), so the app API is tried by the first build' });
+      reportRest(probes, options, report);
+      return;
+    }
     const status = error instanceof ConfluenceLoaderError ? error.status : undefined;
     if (status === 401) {
       report({
@@ -234,6 +254,11 @@ async function remoteChecks(options: ResolvedOptions, http: HttpClient, report: 
   }
 
   // 5. REST scopes, one line per endpoint family.
+  reportRest(probes, options, report);
+}
+
+/** One line per REST endpoint family: what it unlocks, or why the build fails without it. */
+function reportRest(probes: Map<string, ProbeOutcome>, options: ResolvedOptions, report: (check: Check) => void): void {
   for (const probe of REST_PROBES) {
     const outcome = probes.get(probe.key);
     if (outcome === undefined) continue;
@@ -242,8 +267,8 @@ async function remoteChecks(options: ResolvedOptions, http: HttpClient, report: 
     } else if (!(outcome instanceof Error)) {
       report({ label: `${probe.label} (${probe.scope})`, status: 'ok', essential: false, detail: `unlocks ${probe.unlocks}` });
     } else {
-      const needed = NEEDED_BY_BUILD.has(probe.key);
-      const essential = needed && options.excludeLabels.length > 0;
+      const needed = NEEDED_BY_BUILD.has(probe.key) || (probe.key === 'labels' && options.excludeLabels.length > 0);
+      const essential = needed;
       const scopeMissing = outcome instanceof RestScopeError && outcome.status === 403;
       report({
         label: `${probe.label} (${probe.scope})`,
@@ -251,7 +276,7 @@ async function remoteChecks(options: ResolvedOptions, http: HttpClient, report: 
         essential,
         detail: scopeMissing ? `refused (403): the token lacks ${probe.scope}, which unlocks ${probe.unlocks}` : formatError(outcome).split('\n')[0]!,
         fix: scopeMissing
-          ? `Add ${probe.scope} to the integration's Confluence API permissions in developer.atlassian.com/console, then run \`confluence-export auth\` again.${needed ? ` Until then${essential ? ', with CONFLUENCE_EXCLUDE_LABELS set, the build fails' : ', the loader exports the space in one call: at most 100 pages, alphabetical order, and restrictions are NOT checked'}.` : ''}`
+          ? `Add ${probe.scope} to the integration's Confluence API permissions in developer.atlassian.com/console, then run \`confluence-export auth\` again.${needed ? ' Until then the build fails: the loader cannot tell which pages may be published, so it publishes none.' : ' Until then the build checks every page one by one.'}`
           : outcome instanceof ConfluenceLoaderError ? outcome.hint : undefined,
       });
     }
@@ -261,8 +286,12 @@ async function remoteChecks(options: ResolvedOptions, http: HttpClient, report: 
 type ProbeOutcome = true | Error | string;
 
 /** Runs each REST probe once; a string outcome says why it was not run. */
-async function probeRest(rest: RestClient, http: HttpClient, auth: TokenProvider, apiUrl: string, options: ResolvedOptions): Promise<Map<string, ProbeOutcome>> {
+/** Thrown inside the app probe when no page is known to be public: nothing is exported then. */
+class NoPublicPage extends Error {}
+
+async function probeRest(rest: RestClient, http: HttpClient, auth: TokenProvider, apiUrl: string, options: ResolvedOptions): Promise<{ outcomes: Map<string, ProbeOutcome>; publicPageId?: string }> {
   const outcomes = new Map<string, ProbeOutcome>();
+  let topLevel: boolean | undefined;
   const attempt = async (key: string, run: () => Promise<unknown>) => {
     try {
       await run();
@@ -277,13 +306,18 @@ async function probeRest(rest: RestClient, http: HttpClient, auth: TokenProvider
     await attempt('space', async () => {
       const space = await rest.getSpaceByKey(options.spaceKey!);
       spaceId = space.id;
-      pageId ??= space.homepageId;
+      if (space.homepageId) {
+        pageId ??= space.homepageId;
+        topLevel = true;
+      }
     });
   } else {
     outcomes.set('space', 'not needed: a root page is configured');
   }
   if (options.rootPageId) {
-    await attempt('pages', () => rest.getPage(options.rootPageId!));
+    await attempt('pages', async () => {
+      topLevel = (await rest.getPage(options.rootPageId!)).parentId === undefined;
+    });
   } else if (spaceId) {
     // One result is enough to prove the scope; the client's own listing would walk the whole space.
     await attempt('pages', async () => {
@@ -296,17 +330,30 @@ async function probeRest(rest: RestClient, http: HttpClient, auth: TokenProvider
   }
   if (pageId) {
     await attempt('labels', () => rest.listLabels(pageId!));
+    // A page id is no folder: a 404 proves the scope without knowing a folder.
+    await attempt('folders', () => rest.getFolder(pageId!).catch((error: unknown) => {
+      if (!(error instanceof NotFoundError)) throw error;
+    }));
   } else {
     outcomes.set('labels', 'not checked: no page id known');
+    outcomes.set('folders', 'not checked: no page id known');
   }
-  const scope = options.spaceKey ? `space = ${JSON.stringify(options.spaceKey)} AND ` : '';
-  await attempt('search', () => rest.searchByCql(`${scope}type = page AND label = "confluence-export-doctor"`, 1));
+  if (options.spaceKey) {
+    // The search the build uses, with its expansions, one result: proves the scopes without walking the space.
+    const cql = encodeURIComponent(`space = ${JSON.stringify(options.spaceKey)} AND type = page`);
+    await attempt('search', () => http.request({ method: 'GET', url: `${apiUrl}/wiki/rest/api/content/search?cql=${cql}&expand=restrictions.read.restrictions.user,restrictions.read.restrictions.group,metadata.labels&limit=1`, auth, kind: 'rest' }));
+  } else {
+    outcomes.set('search', 'not checked: without CONFLUENCE_SPACE_KEY every page is checked one by one');
+  }
+  let publicPageId: string | undefined;
   if (pageId) {
-    await attempt('restrictions', () => rest.getReadRestrictions(pageId!));
+    await attempt('restrictions', async () => {
+      if (!(await rest.getReadRestrictions(pageId!)).restricted && topLevel) publicPageId = pageId;
+    });
   } else {
     outcomes.set('restrictions', 'not checked: no page id known');
   }
-  return outcomes;
+  return { outcomes, ...(publicPageId ? { publicPageId } : {}) };
 }
 
 function restSkipped(why: string): Check[] {

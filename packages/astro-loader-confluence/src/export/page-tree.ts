@@ -5,8 +5,8 @@
  * The archive carries no page ids. Identity comes from the plan (plan.ts): a batch's root is the
  * only page file at the archive's root; a page's children sit in the folder `{slug}/` beside its
  * file, and the planner only lets siblings into one bulk batch when their titles and slugs cannot
- * be confused. A child file is matched by its folder and its `# Title` line (or, when the exporter
- * wrote the title differently, by its file name): a file that matches no page asked for, or more
+ * be confused. A child file is matched by its folder and its `# Title` line (or, when the line names
+ * no sibling, by its file name): a file that matches no page asked for, or more
  * than one, and a page no file matches, make the whole batch a mismatch, never a best guess.
  *
  * Siblings share one `attachments/` folder. A file there is a page's only if that page's Markdown
@@ -169,7 +169,11 @@ function pairSiblings(files: readonly string[], expected: readonly string[], tre
   for (const path of files) {
     const title = titleOf(text.get(path)!);
     const stem = path.slice(path.lastIndexOf('/') + 1, -'.md'.length);
-    const candidates = new Set([...(title === undefined ? [] : (byTitle.get(titleKey(title)) ?? [])), ...(bySlug.get(stem) ?? [])]);
+    // The title line first: siblings in one batch have distinct titles, and the exporter's file
+    // names need not follow our slugs (it may suffix `-2` to either of two titles that slugify
+    // alike). The file name only speaks for a file whose title line names no sibling.
+    const byLine = title === undefined ? [] : (byTitle.get(titleKey(title)) ?? []);
+    const candidates = new Set(byLine.length > 0 ? byLine : (bySlug.get(stem) ?? []));
     if (candidates.size !== 1) return { ok: false, problem: `a page file matches ${candidates.size === 0 ? 'no page asked for' : `${candidates.size} pages (${[...candidates].join(', ')})`}` };
     const [id] = candidates as Set<string>;
     if (matched.has(id!)) return { ok: false, problem: `two page files match page ${id}` };

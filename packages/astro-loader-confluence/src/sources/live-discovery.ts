@@ -14,7 +14,7 @@
  */
 import { MAX_PAGES_PER_EXPORT } from '../app-limits.ts';
 import { buildSpaceTree } from '../discover/space-tree.ts';
-import { ConfigError, ConfluenceLoaderError, PrivacyCheckError, RestScopeError } from '../errors.ts';
+import { AuthError, ConfigError, ConfluenceLoaderError, PrivacyCheckError, RestScopeError } from '../errors.ts';
 import { treeFromArchive } from '../export/page-tree.ts';
 import { readArchive } from '../export/archive.ts';
 import { bulkExport } from '../remote/export-client.ts';
@@ -191,6 +191,15 @@ async function lookUpUncovered(deps: LiveSourceDeps, tree: SpaceTree, facts: Map
  */
 async function withoutRest(deps: LiveSourceDeps, cause: RestScopeError): Promise<Discovery> {
   const { options } = deps;
+  if (options.checkRestrictions && cause.status === 401) {
+    // 401 is what an invalid or expired token gets too; only exporting could tell the two apart,
+    // and nothing is exported before it is checked.
+    throw new AuthError(`The access token was refused by Confluence REST (401): it is missing, expired, or lacks the REST scopes, so no page could be checked and nothing was exported.`, {
+      hint: `Refresh the token or re-authorise (\`confluence-export auth\`), and make sure the integration grants ${REST_SCOPES}; \`confluence-export doctor\` tells which is missing.`,
+      request: cause.request,
+      cause,
+    });
+  }
   if (options.checkRestrictions) {
     throw new RestScopeError(`Confluence REST refused the token (${cause.status ?? 'refused'}), so the loader cannot check which pages are restricted, and it publishes nothing it has not checked.`, {
       hint: `Grant the REST scopes ${REST_SCOPES} to the OAuth integration and re-authorise (an expired or invalid token is refused the same way: \`confluence-export doctor\` tells which). To publish every page the account can see, unchecked (at most ${MAX_PAGES_PER_EXPORT}), set checkRestrictions: false.`,

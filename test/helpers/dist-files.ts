@@ -1,0 +1,29 @@
+/**
+ * Every file of a built site as text, Pagefind's gzip-compressed index and fragments decompressed
+ * first, so a search for leaked text finds it wherever the build put it.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+
+export interface TextFile {
+  path: string;
+  text: string;
+}
+
+export function readAll(dir: string): TextFile[] {
+  const out: TextFile[] = [];
+  for (const d of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (!d.isFile()) continue;
+    const path = join(d.parentPath, d.name);
+    let bytes = readFileSync(path);
+    if (bytes[0] === 0x1f && bytes[1] === 0x8b) bytes = gunzipSync(bytes);
+    out.push({ path: relative(dir, path), text: bytes.toString('latin1') });
+  }
+  return out;
+}
+
+/** A CBOR text string as Pagefind's index stores a word: checks a whole word, not a substring of a hash. */
+export function indexHasWord(text: string, word: string): boolean {
+  return text.includes(String.fromCharCode(0x60 + word.length) + word);
+}
