@@ -12,15 +12,15 @@ export interface ShapeCalls {
   published: number;
   export: number;
   optimal: number;
+  /** Pages a reader may not see whose Markdown some export answer held (the stand-in's log): must be 0. */
+  private_exported: number;
+  /** REST calls of the cold build: tree, folders, the restriction and label scan, look-ups of what it missed. */
   rest: number;
-  /** Of `rest`, the restriction look-ups (allowed: one per published page at most). */
+  /** REST calls of a rebuild with nothing changed. */
+  rest_noop: number;
+  /** Of `rest`, per-page restriction look-ups (only for what the scan did not cover). */
   restrictions: number;
-  /**
-   * Pages found restricted themselves (their ancestors open). Only asking tells that a page is
-   * restricted, so each costs one look-up on top of the published pages; their subtrees cost none.
-   */
-  restrictedRoots: number;
-  /** The REST goal without the restriction allowance: pages/250 + 5. */
+  /** The REST goal: pages/25 + 10. */
   restGoal: number;
 }
 
@@ -44,7 +44,7 @@ async function withStandIn<T>(shape: SpaceShape, size: number, fn: (standIn: Sta
   }
 }
 
-/** A cold sync of each shape: export calls against the optimum, REST calls against pages/250 + 5. */
+/** A cold sync of each shape: export calls against the optimum, REST calls against pages/25 + 10; then a no-change one. */
 export async function measureCalls(sizes: Sizes, onIncremental: (figures: IncrementalFigures) => void): Promise<Record<string, ShapeCalls>> {
   const shapes: [SpaceShape, number][] = [['balanced', sizes.small], ['deep', sizes.small], ['flat', sizes.small], ['balanced', sizes.large]];
   const calls: Record<string, ShapeCalls> = {};
@@ -54,16 +54,19 @@ export async function measureCalls(sizes: Sizes, onIncremental: (figures: Increm
     await withStandIn(shape, size, async (standIn, harness) => {
       const cold = await harness.run();
       const visible = publicIds(standIn);
-      calls[name] = {
+      const figures = {
         pages: size,
         published: cold.outcome.decision.published.size,
         export: standIn.counters.export,
         optimal: optimumFor(standIn, visible),
+        private_exported: standIn.exportedPageIds().filter((id) => !visible.has(id)).length,
         rest: standIn.counters.rest,
         restrictions: standIn.counters.restrictions,
-        restrictedRoots: cold.outcome.discovery.restricted.size,
-        restGoal: Math.floor(size / 250) + 5,
+        restGoal: Math.floor(size / 25) + 10,
       };
+      standIn.resetLog();
+      await harness.run();
+      calls[name] = { ...figures, rest_noop: standIn.counters.rest };
       // The incremental figures come from the first balanced space, right after its cold sync.
       if (shape === 'balanced' && size === sizes.small) onIncremental(await measureIncremental(standIn, harness, name, cold.timings.syncMs + cold.timings.entriesMs));
     });

@@ -5,7 +5,7 @@
 import { resolve } from 'node:path';
 import type { StandIn } from 'confluence-stand-in';
 import { buildSpaceTree } from '../packages/astro-loader-confluence/src/discover/space-tree.ts';
-import { optimalCallCount } from '../packages/astro-loader-confluence/src/export/plan.ts';
+import { optimalCallCount, planFacts } from '../packages/astro-loader-confluence/src/export/plan.ts';
 
 export const ROOT = resolve(import.meta.dirname, '..');
 export const WORK = resolve(ROOT, 'bench/.work');
@@ -43,10 +43,15 @@ export function publicIds(standIn: StandIn): Set<string> {
   return new Set(standIn.space.all().filter((page) => !hidden(page.id)).map((page) => page.id));
 }
 
-/** The fewest export calls that fetch `only` from the stand-in's space (plan.ts's count, over its model). */
-export function optimumFor(standIn: StandIn, only: Set<string>): number {
+/**
+ * The fewest export calls that fetch `only` (default: every public page) from the stand-in's space
+ * without ever exporting a page a reader may not see and without putting confusable siblings in
+ * one bulk batch (plan.ts's count, over the stand-in's own model of the space).
+ */
+export function optimumFor(standIn: StandIn, visible: Set<string>, only: Set<string> = visible): number {
   const pages = standIn.space.all().map((p) => ({ id: p.id, title: p.title, parentId: p.parentId, position: p.position, version: { number: p.version.number } }));
-  return optimalCallCount(buildSpaceTree(pages), 100, only);
+  const tree = buildSpaceTree(pages);
+  return optimalCallCount(tree, planFacts(tree, { publishable: visible }), only);
 }
 
 export { standInEnv } from '../test/helpers/stand-in-env.ts';
