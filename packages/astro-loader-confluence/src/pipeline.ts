@@ -49,7 +49,8 @@ export interface PipelineResult {
 export async function runPipeline(options: ResolvedOptions, context: PipelineContext): Promise<PipelineResult> {
   const { logger } = context;
   const cache = new RawCache(rawCacheDir(context.cacheDir, context.collection));
-  const source = await createPageSource(options, { logger, root: context.root });
+  // Downloads land in the staging folder, which the sync clears before and commits after.
+  const source = await createPageSource(options, { logger, root: context.root, downloadDir: join(cache.staging().root, 'downloads') });
   logger.info(`Syncing ${source.label}`);
   const syncStarted = performance.now();
   let outcome: SyncOutcome;

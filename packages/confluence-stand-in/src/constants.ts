@@ -40,6 +40,7 @@ export const REST_SCOPES = {
   search: 'search:confluence',
   restrictions: 'read:content-details:confluence',
   folders: 'read:folder:confluence',
+  attachments: 'read:attachment:confluence',
 } as const;
 
 export const ALL_REST_SCOPES: readonly string[] = Object.values(REST_SCOPES);

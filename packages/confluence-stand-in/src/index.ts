@@ -24,6 +24,7 @@ export { generateSpace } from './generate.ts';
 export type { GenerateOptions, SpaceShape } from './generate.ts';
 export { demoSpace, spaceFromFiles, DEMO_DIR } from './demo.ts';
 export { createRng } from './rng.ts';
+export { noisePng, solidPng } from './png.ts';
 export { slugify, siblingSlugs } from './slug.ts';
 export type { SlugCollision } from './slug.ts';
 export { tinyLinkCode, pageIdFromTinyLinkCode } from './tiny-link.ts';

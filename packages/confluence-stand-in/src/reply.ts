@@ -3,6 +3,8 @@ export interface Reply {
   status: number;
   json?: unknown;
   text?: string;
+  /** A binary body (attachment downloads). */
+  bytes?: Uint8Array;
   headers?: Record<string, string>;
   /** Pages the request concerned, so permanent fault rules can match on them. */
   pageIds?: string[];

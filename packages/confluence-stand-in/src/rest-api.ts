@@ -49,6 +49,13 @@ export function handleRest(ctx: RestContext, method: string, subpath: string, qu
   if ((m = /^\/api\/v2\/folders\/([^/]+)$/.exec(subpath))) {
     return guarded(ctx, 'folders', () => getFolder(ctx, m![1]!), [m[1]!]);
   }
+  if ((m = /^\/api\/v2\/pages\/([^/]+)\/attachments$/.exec(subpath))) {
+    return guarded(ctx, 'attachments', () => listAttachments(ctx, m![1]!, query, subpath), [m[1]!]);
+  }
+  if ((m = /^\/download\/attachments\/(\d+)\/([^/?]+)$/.exec(subpath))) {
+    ctx.count('downloads');
+    return guarded(ctx, 'attachments', () => download(ctx, m![1]!, decodeURIComponent(m![2]!)), [m[1]!]);
+  }
   if (subpath === '/rest/api/search') return guarded(ctx, 'search', () => search(ctx, query));
   if (subpath === '/rest/api/content/search') {
     // Reading restrictions through the search needs the restrictions scope as well.
@@ -254,6 +261,34 @@ function listLabels(ctx: RestContext, id: string, query: URLSearchParams, subpat
   if (isReply(page)) return page;
   const next = page.next ? nextLink(`/wiki${subpath}`, query, page.next, limit) : undefined;
   return withNext({ results: page.items }, ctx, next);
+}
+
+/** A page's attachments as v2 lists them; `downloadLink` is relative to `/wiki`. */
+function listAttachments(ctx: RestContext, id: string, query: URLSearchParams, subpath: string): Reply {
+  const p = ctx.space.get(id);
+  if (!p || p.kind !== 'page') return v2Error(404, `No page with id ${id}`);
+  const limit = parseLimit(query, V2_MAX_LIMIT);
+  if (isReply(limit)) return limit;
+  const items = p.attachments.map((a) => ({
+    id: `att${hash32(`${p.id}:${a.fileName}`)}`,
+    status: 'current',
+    title: a.fileName,
+    mediaType: a.mediaType,
+    fileSize: a.data.byteLength,
+    pageId: p.id,
+    downloadLink: `/download/attachments/${p.id}/${encodeURIComponent(a.fileName)}?version=1&modificationDate=1700000000000&api=v2`,
+  }));
+  const page = paginate(items, (a) => a.title, query, limit);
+  if (isReply(page)) return page;
+  const next = page.next ? nextLink(`/wiki${subpath}`, query, page.next, limit) : undefined;
+  return withNext({ results: page.items }, ctx, next);
+}
+
+/** The file itself, as `{apiUrl}/wiki{downloadLink}` serves it. */
+function download(ctx: RestContext, pageId: string, fileName: string): Reply {
+  const file = ctx.space.get(pageId)?.attachments.find((a) => a.fileName === fileName);
+  if (!file) return v2Error(404, `No attachment ${fileName} on page ${pageId}`);
+  return { status: 200, bytes: file.data, headers: { 'content-type': file.mediaType } };
 }
 
 function search(ctx: RestContext, query: URLSearchParams): Reply {

@@ -117,6 +117,9 @@ export interface Counters {
   labels: number;
   search: number;
   restrictions: number;
+  folders: number;
+  attachments: number;
+  downloads: number;
   auth: number;
   token: number;
   authorize: number;
@@ -185,6 +188,9 @@ function newCounters(): Counters {
     labels: 0,
     search: 0,
     restrictions: 0,
+    folders: 0,
+    attachments: 0,
+    downloads: 0,
     auth: 0,
     token: 0,
     authorize: 0,
@@ -504,6 +510,12 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
 function send(res: ServerResponse, reply: Reply): void {
   const headers: Record<string, string> = { ...reply.headers };
   let payload: string | undefined;
+  if (reply.bytes !== undefined) {
+    headers['content-length'] = String(reply.bytes.byteLength);
+    res.writeHead(reply.status, headers);
+    res.end(reply.bytes);
+    return;
+  }
   if (reply.text !== undefined) {
     payload = reply.text;
     headers['content-type'] ??= 'text/plain; charset=utf-8';

@@ -253,6 +253,13 @@ export class Space {
     return p;
   }
 
+  /** Attachments are not content: deleting one keeps the page's version, and its body may still reference it. */
+  deleteAttachment(id: string, fileName: string): Page {
+    const p = this.must(id);
+    p.attachments = p.attachments.filter((a) => a.fileName !== fileName);
+    return p;
+  }
+
   /** Labels are metadata: no new version, as in Confluence. */
   setLabels(id: string, names: string[]): Page {
     const p = this.must(id);

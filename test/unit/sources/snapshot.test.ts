@@ -74,7 +74,7 @@ describe('snapshots', () => {
     for (const id of ['1', '2', '3', '4']) {
       expect(pages.get(id)!.markdown).toBe(source.markdownOf(id));
     }
-    const text = (p: FetchedPage) => Object.fromEntries(p.attachments.map((a) => [a.fileName, new TextDecoder().decode(a.data)]));
+    const text = (p: FetchedPage) => Object.fromEntries(p.attachments.map((a) => [a.fileName, new TextDecoder().decode('data' in a ? a.data : new Uint8Array())]));
     expect(text(pages.get('2')!)).toEqual({ 'diagram.png': 'PNG-2', 'notes v1.pdf': 'PDF' });
     expect(text(pages.get('3')!)).toEqual({ 'diagram.png': 'PNG-3' });
   });

@@ -57,6 +57,11 @@ export interface ConfluenceLoaderOptions {
   concurrency?: number;
   /** Export attachments (images, PDFs…) with the pages. Default `true`. */
   includeAttachments?: boolean;
+  /**
+   * Largest attachment downloaded through Confluence REST when the export leaves it out (the app
+   * drops files over 300 KB). Larger files are shown as a placeholder. Default 100 MB.
+   */
+  maxDownloadBytes?: number;
   /** Build from this snapshot directory instead of the live API (offline). */
   snapshot?: string;
   /** Tee every raw export into this directory, as a snapshot that can be built later. */
@@ -89,7 +94,7 @@ export interface ConfluenceLoaderOptions {
 type Defaulted =
   | 'environment' | 'excludeLabels' | 'checkRestrictions' | 'unpublishedLinks' | 'failOnUnresolvedLinks'
   | 'concurrency' | 'includeAttachments' | 'editLinks' | 'requestTimeoutMs' | 'deadlineMs' | 'retries' | 'retryBaseDelayMs'
-  | 'contentDir';
+  | 'contentDir' | 'maxDownloadBytes';
 
 /** Options after validation, with every default filled in. */
 export type ResolvedOptions = Omit<ConfluenceLoaderOptions, Defaulted | 'archiveLimits'> &
@@ -132,6 +137,9 @@ export function resolveOptions(input: ConfluenceLoaderOptions): ResolvedOptions 
       fail(`${key} "${value}" is not an http(s) URL.`, 'Give the full base URL, e.g. https://api.atlassian.com/...');
     }
   }
+  if (input.maxDownloadBytes !== undefined && !(Number.isInteger(input.maxDownloadBytes) && input.maxDownloadBytes >= 0)) {
+    fail(`maxDownloadBytes ${input.maxDownloadBytes} is not a whole number of bytes.`, 'Use 0 to download no attachment, or leave it unset for 100 MB.');
+  }
   for (const [key, value, min] of [['retries', input.retries, 0], ['retryBaseDelayMs', input.retryBaseDelayMs, 0]] as const) {
     if (value !== undefined && !(Number.isInteger(value) && value >= min)) {
       fail(`${key} ${value} is not a whole number of at least ${min}.`, key === 'retries' ? 'Use 0 to never retry, or the default 5.' : 'Leave it unset (500 ms) unless tests need faster retries.');
@@ -155,6 +163,7 @@ export function resolveOptions(input: ConfluenceLoaderOptions): ResolvedOptions 
     retries: input.retries ?? 5,
     retryBaseDelayMs: input.retryBaseDelayMs ?? 500,
     contentDir: input.contentDir ?? 'docs',
+    maxDownloadBytes: input.maxDownloadBytes ?? 100 * 1024 * 1024,
     archiveLimits: resolveArchiveLimits(input.archiveLimits, fail),
   };
 }

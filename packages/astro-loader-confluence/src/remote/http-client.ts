@@ -9,6 +9,11 @@
  * on 401. Export failures that mean "this batch is too big or too slow" are surfaced at once,
  * because retrying the same batch would fail the same way: the caller splits it.
  */
+import { randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, rename, rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { Agent, EnvHttpProxyAgent, request as undiciRequest, type Dispatcher } from 'undici';
 import {
   ConfluenceLoaderError,
@@ -91,6 +96,11 @@ export interface HttpRequest {
   /** Statuses handed back to the caller instead of thrown (2xx always are). */
   acceptStatus?: readonly number[];
   signal?: AbortSignal;
+  /**
+   * Stream a 2xx body into this file instead of memory (attachment downloads): written to a
+   * sibling temporary file and renamed into place once complete, at most `maxBytes` of it.
+   */
+  toFile?: { path: string; maxBytes: number };
 }
 
 export interface HttpResponse {
@@ -176,6 +186,10 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     const signal = req.signal ? AbortSignal.any([req.signal, timer.signal]) : timer.signal;
     try {
       const response = await undiciRequest(req.url, { method: req.method.toUpperCase() as Dispatcher.HttpMethod, headers, body, signal, dispatcher });
+      if (req.toFile && response.statusCode >= 200 && response.statusCode < 300) {
+        await writeBody(response.body, req.toFile, req);
+        return { status: response.statusCode, headers: flattenHeaders(response.headers), bytes: new Uint8Array() };
+      }
       const bytes = await readBody(response.body, settings.maxResponseBytes, req);
       return { status: response.statusCode, headers: flattenHeaders(response.headers), bytes };
     } catch (error) {
@@ -371,6 +385,33 @@ async function readBody(body: AsyncIterable<Uint8Array> & { destroy(): void }, l
   }
   const buffer = Buffer.concat(chunks);
   return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+}
+
+/** Streams a body to `target.path` (via a temporary sibling), refusing more than `target.maxBytes`. */
+async function writeBody(body: AsyncIterable<Uint8Array> & { destroy(): void }, target: { path: string; maxBytes: number }, req: HttpRequest): Promise<void> {
+  await mkdir(dirname(target.path), { recursive: true });
+  const temp = `${target.path}.${randomBytes(6).toString('hex')}.tmp`;
+  let size = 0;
+  const limited = async function* () {
+    for await (const chunk of body) {
+      size += chunk.byteLength;
+      if (size > target.maxBytes) {
+        body.destroy();
+        throw new ConfluenceLoaderError(`The file is larger than ${target.maxBytes} bytes, the most the loader downloads (maxDownloadBytes).`, {
+          request: { method: req.method.toUpperCase(), url: req.url },
+          hint: 'Raise the maxDownloadBytes option to download it; until then the page shows a placeholder naming the file.',
+        }, 'DOWNLOAD_TOO_LARGE', 'ConfluenceLoaderError');
+      }
+      yield chunk;
+    }
+  };
+  try {
+    await pipeline(limited, createWriteStream(temp));
+    await rename(temp, target.path);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
 }
 
 function toHttpResponse(raw: RawResponse, described: { method: string; url: string }): HttpResponse {

@@ -10,6 +10,7 @@ import { NotFoundError, UntrustedTreeError } from '../errors.ts';
 import type { ConfluencePage } from '../types.ts';
 import type { HttpClient, TokenProvider } from './http-client.ts';
 import {
+  attachmentListingSchema,
   cqlSearchSchema,
   contentSearchSchema,
   folderSchema,
@@ -19,6 +20,7 @@ import {
   readRestrictionSchema,
   spacesByKeySchema,
   v2PageSchema,
+  type AttachmentInfo,
   type V2Folder,
   type V2Page,
 } from './schemas.ts';
@@ -58,6 +60,10 @@ export interface RestClient {
   listLabels(pageId: string): Promise<string[]>;
   /** Content ids matching `cql`, every result page followed; `limit` is the page size. */
   searchByCql(cql: string, limit?: number): Promise<string[]>;
+  /** The page's attachments: file name (`title`), size, media type and where to download it. */
+  listAttachments(pageId: string): Promise<AttachmentInfo[]>;
+  /** Downloads `{apiUrl}/wiki{downloadLink}` into `path`, streamed, at most `maxBytes`. */
+  downloadAttachment(downloadLink: string, path: string, maxBytes: number): Promise<void>;
   /** Whether the content itself (not its ancestors) has a read restriction. */
   getReadRestrictions(id: string): Promise<{ restricted: boolean }>;
   /**
@@ -157,6 +163,16 @@ export function createRestClient(options: RestClientOptions): RestClient {
     async searchByCql(cql, limit = 100) {
       const url = `${wikiBase}/rest/api/search?cql=${encodeURIComponent(cql)}&limit=${limit}`;
       return (await collect(url, wikiBase, cqlSearchSchema, 'The CQL search')).map((result) => result.content.id);
+    },
+
+    async listAttachments(pageId) {
+      return collect(`${pageUrl(pageId)}/attachments?limit=${PAGE_SIZE}`, apiUrl, attachmentListingSchema, `The attachments of page ${pageId}`);
+    },
+
+    async downloadAttachment(downloadLink, path, maxBytes) {
+      // The link is a path under the site's /wiki: resolved like a next link, it never leaves the API base.
+      const url = resolveNext(downloadLink, wikiBase);
+      await options.http.request({ method: 'GET', url, auth: options.auth, kind: 'rest', toFile: { path, maxBytes } });
     },
 
     async getReadRestrictions(id) {

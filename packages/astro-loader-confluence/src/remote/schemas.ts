@@ -59,6 +59,21 @@ export const folderSchema = z.object({
 });
 export type V2Folder = z.infer<typeof folderSchema>;
 
+/** `GET /wiki/api/v2/pages/{id}/attachments`: the file name is `title`; `downloadLink` is relative to `/wiki`. */
+export const attachmentListingSchema = z.object({
+  results: z.array(
+    z.object({
+      id: z.string().min(1),
+      title: z.string().min(1),
+      fileSize: z.number().int().nonnegative(),
+      mediaType: z.string().optional(),
+      downloadLink: z.string().startsWith('/', 'expected a path under /wiki'),
+    }),
+  ),
+  _links: pageLinks,
+});
+export type AttachmentInfo = z.infer<typeof attachmentListingSchema>['results'][number];
+
 export const labelListingSchema = z.object({ results: z.array(z.object({ name: z.string() })), _links: pageLinks });
 
 // ---- Confluence REST v1 ----------------------------------------------------------------------

@@ -16,6 +16,8 @@ export interface LiveSourceDeps {
   rest: RestClient;
   options: ResolvedOptions;
   warn: (message: string) => void;
+  /** Where downloaded attachments are written before the sync moves them into its staged cache. */
+  downloadDir: string;
 }
 
 /** A matched page as the sync stores it: its Markdown and the bytes of its own attachments. */

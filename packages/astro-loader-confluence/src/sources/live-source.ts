@@ -11,24 +11,36 @@
  */
 import { ExportTimeoutError, PayloadTooLargeError, UnmatchedExportError } from '../errors.ts';
 import { readArchive } from '../export/archive.ts';
-import { matchBatch, type MatchedPage } from '../export/page-tree.ts';
+import { matchBatch } from '../export/page-tree.ts';
+import type { AttachmentInfo } from '../remote/schemas.ts';
 import { planExports, planFacts, splitBatch } from '../export/plan.ts';
 import { bulkExport } from '../remote/export-client.ts';
 import { attachmentReferences } from '../rewrite/references.ts';
-import type { PageSource } from '../sync/page-source.ts';
+import type { FetchedPage, PageSource } from '../sync/page-source.ts';
 import { drainQueue } from '../sync/work-queue.ts';
-import type { ArchiveFile, ExportBatch } from '../types.ts';
+import type { ExportBatch } from '../types.ts';
 import { MAX_PAGES_PER_EXPORT } from '../app-limits.ts';
 import { discoverLive } from './live-discovery.ts';
 import { toFetched, type LiveSourceDeps } from './live-deps.ts';
+import { fetchOne, recoverAttachments, type Recovery, type Unavailable } from './recover-attachments.ts';
 
 export type { LiveSourceDeps };
 
-/** A batch, and whether it is the re-export of pages whose shared attachments could not be attributed. */
-interface Job {
-  batch: ExportBatch;
-  withAttachments: boolean;
-  retriedTimeout?: boolean;
+/**
+ * An export call, or the recovery of a page's missing attachments (recover-attachments.ts).
+ * `recovering`: this export is the page's second, alone, for files the 2 MB budget dropped.
+ */
+type Job =
+  | { kind?: 'export'; batch: ExportBatch; withAttachments: boolean; retriedTimeout?: boolean; recovering?: string }
+  | { kind: 'recover'; pageId: string };
+
+/** A page held back until its missing attachments are recovered. */
+interface Waiting {
+  fetched: FetchedPage;
+  missing: string[];
+  exportedAlone: boolean;
+  reexport: AttachmentInfo[];
+  unavailable: Unavailable[];
 }
 
 export function createLiveSource(deps: LiveSourceDeps): PageSource {
@@ -48,21 +60,51 @@ export function createLiveSource(deps: LiveSourceDeps): PageSource {
       let done = 0;
       let pagesDone = 0;
       let exportCalls = 0;
+      let restCalls = 0;
       const exportIds: string[] = [];
       const delivered = new Set<string>();
+      const waiting = new Map<string, Waiting>();
+      const recoveryDeps = { ...deps, downloadDir: deps.downloadDir };
 
-      const deliver = async (id: string, page: MatchedPage, files: Map<string, ArchiveFile>) => {
-        if (delivered.has(id)) return;
-        delivered.add(id);
-        if (ids.has(id)) pagesDone++;
-        await onPage(toFetched(id, page, files));
+      const deliver = async (page: FetchedPage) => {
+        if (delivered.has(page.id)) return;
+        delivered.add(page.id);
+        if (ids.has(page.id)) pagesDone++;
+        await onPage(page);
+      };
+      /** A waiting page's recovery is over: it goes to the cache with what could be had. */
+      const finish = async (id: string, wait: Waiting) => {
+        waiting.delete(id);
+        const got = new Set(wait.fetched.attachments.map((a) => a.fileName));
+        const missing = wait.missing.filter((name) => !got.has(name));
+        if (missing.length > 0) wait.fetched.missingAttachments = missing;
+        else delete wait.fetched.missingAttachments;
+        if (wait.unavailable.length > 0) {
+          const why = { deleted: 'deleted or never uploaded', 'no-scope': 'the token lacks read:attachment:confluence', 'too-large': 'larger than maxDownloadBytes', failed: 'the download failed' } as const;
+          deps.warn(`Page ${id}: ${wait.unavailable.map((u) => `attachment "${u.fileName}" cannot be had (${why[u.why]})`).join('; ')}; the page shows a placeholder instead.`);
+        }
+        await deliver(wait.fetched);
       };
       const enqueue = (jobs: Job[]) => {
         total += jobs.length;
         queue.push(...jobs);
       };
 
+      const recover = async (pageId: string): Promise<void> => {
+        const wait = waiting.get(pageId)!;
+        const found = await recoverAttachments(recoveryDeps, pageId, wait.missing, wait.exportedAlone);
+        restCalls += found.calls;
+        wait.fetched.attachments.push(...found.downloaded);
+        wait.unavailable.push(...found.unavailable);
+        if (found.reexport.length > 0) {
+          wait.reexport = found.reexport;
+          return enqueue([{ batch: { kind: 'single', pageId }, withAttachments: true, recovering: pageId }]);
+        }
+        await finish(pageId, wait);
+      };
+
       const run = async (job: Job): Promise<void> => {
+        if (job.kind === 'recover') return recover(job.pageId);
         const { batch, withAttachments } = job;
         const name = batch.kind === 'subtree' ? `page ${batch.pageId} and its ${batch.pageCount - 1} descendants` : `page ${batch.pageId}`;
         let zip: Uint8Array;
@@ -117,7 +159,27 @@ export function createLiveSource(deps: LiveSourceDeps): PageSource {
           if (!published.has(id)) throw new UnmatchedExportError(`The export of ${name} held page ${id}, which was not asked for.`);
           // Siblings referencing the same file name: the file is nobody's until each is exported alone.
           if (match.sharedAttachments.has(id) && withAttachments && batch.kind === 'subtree') continue;
-          await deliver(id, page, files);
+          const fetched = toFetched(id, page, files);
+          if (job.recovering === id) {
+            // The page's second export, alone: keep the files it now holds, download what it still lacks.
+            const wait = waiting.get(id)!;
+            const have = new Set(wait.fetched.attachments.map((a) => a.fileName));
+            wait.fetched.attachments.push(...fetched.attachments.filter((a) => !have.has(a.fileName) && wait.missing.includes(a.fileName)));
+            const got = new Set(wait.fetched.attachments.map((a) => a.fileName));
+            const more: Recovery = { downloaded: [], reexport: [], unavailable: [], calls: 0 };
+            for (const info of wait.reexport) if (!got.has(info.title)) await fetchOne(recoveryDeps, id, info, more);
+            restCalls += more.calls;
+            wait.fetched.attachments.push(...more.downloaded);
+            wait.unavailable.push(...more.unavailable);
+            await finish(id, wait);
+            continue;
+          }
+          if (withAttachments && fetched.missingAttachments && !delivered.has(id) && !waiting.has(id)) {
+            waiting.set(id, { fetched, missing: fetched.missingAttachments, exportedAlone: batch.kind === 'single', reexport: [], unavailable: [] });
+            enqueue([{ kind: 'recover', pageId: id }]);
+            continue;
+          }
+          await deliver(fetched);
         }
         const alone = [...match.sharedAttachments].filter((id) => !delivered.has(id));
         if (alone.length > 0 && withAttachments && batch.kind === 'subtree') {
@@ -131,7 +193,7 @@ export function createLiveSource(deps: LiveSourceDeps): PageSource {
         done++;
         onProgress?.({ batchesDone: done, batchesTotal: total, pagesDone });
       });
-      return { exportCalls, exportIds };
+      return { exportCalls, exportIds, restCalls };
     },
   };
 }

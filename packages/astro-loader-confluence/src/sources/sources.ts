@@ -21,6 +21,8 @@ export interface SourceContext {
   logger: { info(message: string): void; warn(message: string): void };
   /** Project root: relative paths (snapshots, token store) are resolved against it. */
   root: string;
+  /** Where attachments downloaded through REST are written until the sync caches them. */
+  downloadDir: string;
 }
 
 export interface ResolvedSource extends PageSource {
@@ -105,6 +107,7 @@ export async function createPageSource(options: ResolvedOptions, context: Source
     rest,
     options: { ...options, cloudId },
     warn: (message) => context.logger.warn(message),
+    downloadDir: context.downloadDir,
   });
   return { ...source, close: () => http.close() };
 }

@@ -20,10 +20,8 @@ export interface Discovery {
   warnings: string[];
 }
 
-export interface FetchedAttachment {
-  fileName: string;
-  data: Uint8Array;
-}
+/** An attachment's bytes, in memory (from an archive) or in a file (downloaded, streamed to disk). */
+export type FetchedAttachment = { fileName: string } & ({ data: Uint8Array } | { file: string });
 
 /** What discovery is doing, for a progress line: from the first second, not only once exports start. */
 export interface DiscoveryProgress {
@@ -63,5 +61,11 @@ export interface PageSource {
     published: ReadonlySet<string>,
     onPage: (page: FetchedPage) => Promise<void>,
     onProgress?: (progress: FetchProgress) => void,
-  ): Promise<{ exportCalls: number; /** The app's `exportId` of each successful call. */ exportIds: string[] }>;
+  ): Promise<{
+    exportCalls: number;
+    /** The app's `exportId` of each successful call. */
+    exportIds: string[];
+    /** REST calls made while fetching (attachment listings and downloads). */
+    restCalls?: number;
+  }>;
 }

@@ -5,7 +5,7 @@
  * page id, so two pages' files of the same name never collide; the site serves them from here.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from './fs-atomic.ts';
 
@@ -51,6 +51,19 @@ export class RawCache {
 
   async writeAttachment(id: string, fileName: string, data: Uint8Array): Promise<void> {
     await writeFileAtomic(this.attachmentPath(id, fileName), data);
+  }
+
+  /** Moves a downloaded file into place (a copy when it lies on another file system). */
+  async moveAttachment(id: string, fileName: string, from: string): Promise<void> {
+    const to = this.attachmentPath(id, fileName);
+    await mkdir(this.attachmentDir(id), { recursive: true });
+    try {
+      await rename(from, to);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
+      await copyFile(from, to);
+      await rm(from, { force: true });
+    }
   }
 
   /**

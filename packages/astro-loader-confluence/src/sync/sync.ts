@@ -82,7 +82,10 @@ export async function syncPages(input: SyncInput): Promise<SyncOutcome> {
     // does anyway, it is not cached, so it can reach nothing.
     if (!decision.published.has(page.id) || fetched.has(page.id)) return;
     await staged.writePage(page.id, page.markdown);
-    for (const attachment of page.attachments) await staged.writeAttachment(page.id, attachment.fileName, attachment.data);
+    for (const attachment of page.attachments) {
+      if ('file' in attachment) await staged.moveAttachment(page.id, attachment.fileName, attachment.file);
+      else await staged.writeAttachment(page.id, attachment.fileName, attachment.data);
+    }
     const info = discovery.tree.pages.get(page.id)!;
     state.pages[page.id] = {
       version: info.version.number,
