@@ -2,7 +2,7 @@
  * Call counts, latency and incremental syncs: the loader's real pipeline (test/helpers/pipeline.ts,
  * resolveOptions + runPipeline) against an in-process stand-in, read through `standIn.counters`.
  */
-import { generateSpace, start, type SpaceShape, type StandIn } from 'confluence-stand-in';
+import { generateSpace, noisePng, start, type SpaceShape, type StandIn } from 'confluence-stand-in';
 import { resolveOptions } from '../packages/astro-loader-confluence/src/config/options.ts';
 import { createHarness, standInOptions, type Harness } from '../test/helpers/pipeline.ts';
 import { EXCLUDED_LABEL, median, note, optimumFor, publicIds, round, shapeName, type Sizes } from './common.ts';
@@ -136,4 +136,57 @@ export async function measureLatency(sizes: Sizes): Promise<LatencyFigures> {
       ideal_ms: idealMs,
     };
   }, 1000);
+}
+
+export interface AttachmentFigures {
+  space: string;
+  /** Export calls of a cold sync over the optimum without attachments in play (the recovery's re-exports). */
+  extra_export_calls: number;
+  /** Attachment listings and downloads through REST. */
+  listings: number;
+  downloads: number;
+  /** Files the pages reference that ended in the raw cache, of those referenced. */
+  recovered: number;
+  referenced: number;
+  noop_export_calls: number;
+  noop_downloads: number;
+}
+
+/**
+ * A balanced space where every page has a screenshot: three in four of 240 KB (ten siblings'
+ * worth is over the 2 MB one export carries), one in four of 440 KB (over the app's 300 KB):
+ * the extra calls recovery costs.
+ */
+export async function measureAttachments(sizes: Sizes): Promise<AttachmentFigures> {
+  const size = sizes.quick ? 120 : 400;
+  const space = `balanced-${size}-screenshots`;
+  note(`attachments: cold sync and rebuild of ${space}`);
+  const spec = generateSpace({ shape: 'balanced', size, attachmentRate: 1, attachmentKb: 240 });
+  let n = 0;
+  for (const page of spec.pages) {
+    const a = page.attachments?.[0];
+    if (a && n++ % 4 === 3) a.data = noisePng(388, 388, n);
+  }
+  const standIn = await start({ port: 0, space: spec });
+  const harness = createHarness(() => ({ ...standInOptions(standIn), excludeLabels: [EXCLUDED_LABEL] }));
+  try {
+    const cold = await harness.run();
+    const visible = publicIds(standIn);
+    const referenced = spec.pages.filter((p) => visible.has(p.id) && p.attachments?.length).length;
+    const recovered = [...cold.outcome.decision.published].filter((id) => (cold.outcome.state.pages[id]?.attachments.length ?? 0) > 0).length;
+    const figures = {
+      space,
+      extra_export_calls: standIn.counters.export - optimumFor(standIn, visible),
+      listings: standIn.counters.attachments - standIn.counters.downloads,
+      downloads: standIn.counters.downloads,
+      recovered,
+      referenced,
+    };
+    standIn.resetLog();
+    await harness.run();
+    return { ...figures, noop_export_calls: standIn.counters.export, noop_downloads: standIn.counters.downloads };
+  } finally {
+    await standIn.stop();
+    harness.cleanup();
+  }
 }

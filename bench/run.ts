@@ -8,7 +8,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { measureBuild, rewriteFromStats, type RewriteFigures } from './build.ts';
-import { measureCalls, measureLatency, type IncrementalFigures } from './calls.ts';
+import { measureAttachments, measureCalls, measureLatency, type IncrementalFigures } from './calls.ts';
 import { note, ROOT, round, sizesFor } from './common.ts';
 import { measureMemory } from './memory.ts';
 import { measureRewrite, samplePage } from './rewrite.bench.ts';
@@ -46,6 +46,12 @@ if (inc) {
   row('incremental.noop_sync_ratio', inc.noop_sync_ratio, `≤ 0.05 (${inc.noop_pipeline_ms} ms / ${inc.cold_sync_ms} ms, ${inc.space})`, inc.noop_sync_ratio <= 0.05);
 }
 
+const attachments = await section('attachments', () => measureAttachments(sizes));
+if (attachments) {
+  row('attachments.extra_export_calls', attachments.extra_export_calls, `reported (${attachments.listings} listings, ${attachments.downloads} downloads; ${attachments.recovered}/${attachments.referenced} pages got their file, ${attachments.space})`, attachments.recovered === attachments.referenced);
+  row('attachments.noop_calls', attachments.noop_export_calls + attachments.noop_downloads, '0 exports and 0 downloads on a rebuild', attachments.noop_export_calls === 0 && attachments.noop_downloads === 0);
+}
+
 const sync = await section('sync', () => measureLatency(sizes));
 if (sync) row('sync.latency_ratio', sync.latency_ratio, `≤ 1.10 (${sync.sync_ms} ms / ${sync.ideal_ms} ms, ${sync.calls} calls, C=${sync.concurrency})`, sync.latency_ratio <= 1.1);
 
@@ -71,6 +77,7 @@ const results = {
   node: process.version,
   seconds: Math.round((performance.now() - started) / 1000),
   calls,
+  attachments,
   sync,
   build: build && { ...build, loader_stats: measured.stats },
   incremental: inc,

@@ -3,7 +3,7 @@
  * (ids that grow with creation time, sibling positions unrelated to ids, bodies of realistic size
  * that link to each other in every form Confluence produces).
  */
-import { solidPng } from './png.ts';
+import { noisePng, solidPng } from './png.ts';
 import { createRng, pick, shuffle } from './rng.ts';
 import { BASE_DATE, type PageSpec, type SpaceSpec } from './space.ts';
 import { tinyLinkCode } from './tiny-link.ts';
@@ -22,8 +22,13 @@ export interface GenerateOptions {
   /** Pages labelled with `excludedLabel` (default size/100, rounded down). */
   excludedCount?: number;
   excludedLabel?: string;
-  /** Fraction of pages with a small PNG attachment (default 0.05). */
+  /** Fraction of pages with a PNG attachment (default 0.05). */
   attachmentRate?: number;
+  /**
+   * Size of those attachments in KB, as noise PNGs that do not compress (default: an 8×8 image of
+   * a few hundred bytes). Over 300 the app leaves them out; a few of 200 fill one export's 2 MB.
+   */
+  attachmentKb?: number;
   /** Give a few siblings titles that slugify alike (default true). */
   collisions?: boolean;
 }
@@ -35,6 +40,12 @@ export const EXCLUDED_MARKER = 'EXCLUDED-MARKER-2c9d';
 
 // A small real PNG: enough for "an image attachment" without bloating archives.
 const TINY_PNG = solidPng(8, 8, [40, 90, 200]);
+
+/** A PNG of about `kb` kilobytes. */
+function sizedPng(kb: number, seed: number): Uint8Array {
+  const side = Math.max(1, Math.round(Math.sqrt((kb * 1024) / 3)));
+  return noisePng(side, side, seed + 1);
+}
 
 const ADJECTIVES = ['Quarterly', 'Shared', 'Internal', 'Legacy', 'Modern', 'Customer', 'Regional', 'Automated', 'Manual', 'Secure', 'Mobile', 'Cloud', 'Partner', 'Weekly', 'Core', 'Public', 'Offline', 'Staging', 'Annual', 'Team'];
 const NOUNS = ['Onboarding', 'Billing', 'Deployments', 'Roadmap', 'Incidents', 'Architecture', 'Runbooks', 'Release Notes', 'Metrics', 'Access Control', 'Search', 'Payments', 'Backups', 'Migrations', 'Reporting', 'Integrations', 'Support Playbook', 'Design System', 'API Gateway', 'Data Retention', 'Alerting', 'Caching', 'Localization', 'Feature Flags', 'Code Review'];
@@ -166,7 +177,7 @@ export function generateSpace(options: GenerateOptions): SpaceSpec {
     if (excluded.has(i)) labels.push(excludedLabel);
     if (rng() < 0.2) labels.push(pick(rng, ['howto', 'reference', 'runbook', 'faq']));
     const attachments =
-      rng() < attachmentRate ? [{ fileName: `diagram-${id}.png`, mediaType: 'image/png', data: TINY_PNG }] : [];
+      rng() < attachmentRate ? [{ fileName: `diagram-${id}.png`, mediaType: 'image/png', data: options.attachmentKb ? sizedPng(options.attachmentKb, i) : TINY_PNG }] : [];
     const markers = [
       inherits(i, restricted) ? `${RESTRICTED_MARKER}: this page is restricted.` : '',
       inherits(i, excluded) ? `${EXCLUDED_MARKER}: this page is labelled ${excludedLabel}.` : '',
