@@ -55,6 +55,7 @@ const REST_PROBES = [
   { key: 'search', label: 'REST content search', scope: 'search:confluence', unlocks: 'checking restrictions and labels in bulk (about one call per 100 pages instead of one per page)' },
   { key: 'labels', label: 'REST labels', scope: 'read:label:confluence', unlocks: 'CONFLUENCE_EXCLUDE_LABELS for pages the search has not indexed yet' },
   { key: 'folders', label: 'REST folders', scope: 'read:folder:confluence', unlocks: 'pages that sit in Confluence folders (a space with folders does not build without it)' },
+  { key: 'attachments', label: 'REST attachments', scope: 'read:attachment:confluence', unlocks: 'files the export leaves out (over 300 KB, or past 2 MB in one export), downloaded instead of shown as placeholders' },
 ] as const;
 
 /** Which REST probes the build depends on: without any of these it publishes nothing (unless checkRestrictions: false). */
@@ -334,9 +335,11 @@ async function probeRest(rest: RestClient, http: HttpClient, auth: TokenProvider
     await attempt('folders', () => rest.getFolder(pageId!).catch((error: unknown) => {
       if (!(error instanceof NotFoundError)) throw error;
     }));
+    await attempt('attachments', () => rest.listAttachments(pageId!));
   } else {
     outcomes.set('labels', 'not checked: no page id known');
     outcomes.set('folders', 'not checked: no page id known');
+    outcomes.set('attachments', 'not checked: no page id known');
   }
   if (options.spaceKey) {
     // The search the build uses, with its expansions, one result: proves the scopes without walking the space.
