@@ -6,7 +6,7 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateSpace, start, type StandIn } from 'confluence-stand-in';
+import { createRng, generateSpace, start, type StandIn } from 'confluence-stand-in';
 import type { PageEntry } from '../../packages/astro-loader-confluence/src/entries.ts';
 import { createHarness, standInOptions } from '../helpers/pipeline.ts';
 import { buildSite } from '../helpers/site-build.ts';
@@ -94,6 +94,29 @@ describe('a transient gateway timeout on a page with an image', () => {
       const fileName = withImage.attachments[0]!.fileName;
       expect(result.cache.hasAttachment(withImage.id, fileName)).toBe(true);
       expect(entry.body).not.toMatch(/https?:\/\/[^)\s]*download\/attachments/);
+    } finally {
+      await standIn.stop();
+      harness.cleanup();
+    }
+  });
+});
+
+describe('a page too large for the app even alone', () => {
+  it('stops the sync naming the page by id, with what the user can do', async () => {
+    const spec = generateSpace({ shape: 'balanced', size: 12, seed: 4, restrictedCount: 0, excludedCount: 0 });
+    const big = spec.pages[5]!;
+    // Text that does not compress, so the zipped answer is as large as the page.
+    const random = createRng(9);
+    big.body = `${Array.from({ length: 40_000 }, () => Math.floor(random() * 36 ** 4).toString(36)).join(' ')}\n`;
+    const standIn = await start({ port: 0, space: spec, maxResponseBytes: 150_000 });
+    const harness = createHarness(() => ({ ...standInOptions(standIn), retries: 0 }));
+    try {
+      const error = await harness.run().catch((e: unknown) => e as Error & { hint: string });
+      expect(error.name).toBe('PayloadTooLargeError');
+      expect(error.message).toMatch(new RegExp(`^Page ${big.id} is over the app's 5 MB limit even exported alone without attachments`));
+      expect(error.hint).toContain(`Split page ${big.id} into smaller pages in Confluence, or keep it off the site with a label listed in CONFLUENCE_EXCLUDE_LABELS`);
+      expect(error.message).not.toContain(big.title);
+      expect(harness.state).toBeUndefined();
     } finally {
       await standIn.stop();
       harness.cleanup();
