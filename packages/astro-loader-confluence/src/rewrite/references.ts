@@ -17,9 +17,18 @@ const parser = rewriteParser().freeze();
 /** A URL with a scheme (`https:`, `mailto:`) or protocol-relative: never a relative attachment path. */
 const ABSOLUTE = /^(?:[a-z][a-z0-9+.-]*:|\/\/)/i;
 
+/**
+ * What any reference to an attachment must contain somewhere in the page's text: an image, an
+ * `attachments` path, a download URL, an HTML `src`/`srcset`/`poster`, or an escape that could
+ * spell one of them. A page with none of these references nothing, and is not parsed: every
+ * parse costs native memory that a 10,000-page sync would otherwise pile up.
+ */
+const COULD_REFERENCE = /!\[|attachments|download\/|src|poster|%|&#/i;
+
 /** The attachment file names `markdown` (the page `pageId`'s own export) references. */
 export function attachmentReferences(markdown: string, pageId: string): Set<string> {
   const names = new Set<string>();
+  if (!COULD_REFERENCE.test(markdown)) return names;
   const add = (url: string, usage: 'image' | 'link') => {
     const name = attachmentName(url, usage, pageId);
     if (name !== undefined) names.add(name);
