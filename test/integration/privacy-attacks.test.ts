@@ -14,10 +14,13 @@ import type { AddressInfo } from 'node:net';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { pageJson, solidPng, start, type InterceptedRequest, type Page, type PageSpec, type SpaceSpec, type StandIn, type StartOptions } from 'confluence-stand-in';
+import { pageJson, solidPng, start, type InterceptedRequest, type Interceptor, type Page, type PageSpec, type SpaceSpec, type StandIn, type StartOptions } from 'confluence-stand-in';
 import { createHarness, standInOptions, type Harness } from '../helpers/pipeline.ts';
 import { writeZip } from '../helpers/zip.ts';
 import { MARKER as FIXTURE_MARKER, privateSpace } from '../fixtures/private-space.ts';
+import { buildSite } from '../helpers/site-build.ts';
+import { standInEnv } from '../helpers/stand-in-env.ts';
+import { readAll } from '../helpers/dist-files.ts';
 import type { ConfluenceLoaderOptions } from '../../packages/astro-loader-confluence/src/config/options.ts';
 import type { PipelineResult } from '../../packages/astro-loader-confluence/src/pipeline.ts';
 import { doctorCommand } from '../../packages/astro-loader-confluence/src/cli/doctor.ts';
@@ -76,6 +79,17 @@ function basicSpace(): Built {
   b.add('secret', { title: 'Secret plans 4d1a', parentId: section, position: 3, restricted, private: true });
   const vault = b.add('vault', { title: 'Vault 8c2e', parentId: home, position: 2, restricted, private: true });
   b.add('vaultKid', { title: 'Vault child 8c2e', parentId: vault, position: 1 });
+  return b;
+}
+
+/** Home → Guide (bulkable) → Alpha, Beta; and a restricted page beside Guide. */
+function guideSpace(): Built {
+  const b = build();
+  const home = b.add('home', { title: 'Attack home', position: 0 });
+  const guide = b.add('guide', { title: 'Guide', parentId: home, position: 1 });
+  b.add('alpha', { title: 'Alpha', parentId: guide, position: 1 });
+  b.add('beta', { title: 'Beta', parentId: guide, position: 2 });
+  b.add('secret', { title: 'Secret plans 4d1a', parentId: home, position: 2, restricted, private: true });
   return b;
 }
 
@@ -334,7 +348,7 @@ describe('1. no export answer holds a restricted or excluded page', () => {
     expect(existsSync(join(harness.root, 'cache', 'astro-loader-confluence', 'docs', 'pages', `${b.ids.two}.md`))).toBe(false);
   });
 
-  it('a restricted page moved into a public subtree between the scan and the export is not published (its export is refused as a mismatch)', async () => {
+  it('a restricted page moved under a public leaf between the scan and the export is not even fetched (a leaf is exported alone)', async () => {
     const b = basicSpace();
     const { standIn, harness } = await setUp(b.space());
     let done = false;
@@ -346,10 +360,31 @@ describe('1. no export answer holds a restricted or excluded page', () => {
       }
       return undefined;
     });
-    const { result } = await attempt(harness);
-    expect(published(result)).not.toContain(b.ids.vaultKid);
-    for (const entry of result?.built?.entries ?? []) expect(entry.body).not.toContain(MARKER);
+    const { result, error } = await attempt(harness);
+    expect(error).toBeUndefined();
+    expect(published(result)).toEqual([b.ids.home, b.ids.section, b.ids.one, b.ids.two].sort());
+    expect(leaks(b, standIn, harness, result)).toEqual([]);
+  });
+
+  it('a restricted page moved into a bulk-exported subtree between the scan and the export is never published: the export is a mismatch, split, then refused', async () => {
+    const b = guideSpace();
+    const secretKid = b.add('secretKid', { title: 'Secret child 4d1a', parentId: b.ids.secret, position: 1 });
+    const { standIn, harness } = await setUp(b.space());
+    let done = false;
+    standIn.intercept((req) => {
+      if (req.kind === 'export' && !done) {
+        done = true;
+        standIn.space.movePage(secretKid, b.ids.alpha!);
+        standIn.space.setRestricted(secretKid, true);
+      }
+      return undefined;
+    });
+    const { result, error } = await attempt(harness);
+    expect(error?.name).toBe('UnmatchedExportError');
+    expect(error?.message).toContain(`page ${b.ids.alpha}`);
+    expect(published(result)).not.toContain(secretKid);
     for (const file of texts(join(harness.root, 'cache'))) expect(file.text, file.path).not.toContain(MARKER);
+    for (const { message } of harness.logs) expect(message).not.toMatch(/Secret child|secret-child/);
   });
 
   it('FINDING: the folder search naming a restricted page as an open "folder" does not make the page public', async () => {
@@ -476,17 +511,6 @@ describe('the hostile space of the privacy suite, exported with other file-namin
 });
 
 // ---- 2. No page's content, attachment or title is shown under another page's URL ------------
-
-/** Home → Guide (bulkable) → Alpha, Beta; and a restricted page beside Guide. */
-function guideSpace(): Built {
-  const b = build();
-  const home = b.add('home', { title: 'Attack home', position: 0 });
-  const guide = b.add('guide', { title: 'Guide', parentId: home, position: 1 });
-  b.add('alpha', { title: 'Alpha', parentId: guide, position: 1 });
-  b.add('beta', { title: 'Beta', parentId: guide, position: 2 });
-  b.add('secret', { title: 'Secret plans 4d1a', parentId: home, position: 2, restricted, private: true });
-  return b;
-}
 
 const page = (title: string, text: string) => `# ${title}\n\n${text}\n`;
 
@@ -630,7 +654,7 @@ describe('2. every URL shows its own page', () => {
  * A good sync, then `lie` (and `setup`): the next sync must throw, export nothing, and leave the
  * raw cache byte-identical. Resolves to the error, for the test to check its cause.
  */
-async function mustFailClosed(b: Built, lie: (standIn: StandIn) => (req: InterceptedRequest) => ReturnType<StandIn['intercept']> extends () => void ? unknown : never, options: { setup?: (standIn: StandIn) => void; extra?: Partial<ConfluenceLoaderOptions> } = {}) {
+async function mustFailClosed(b: Built, lie: (standIn: StandIn) => Interceptor, options: { setup?: (standIn: StandIn) => void; extra?: Partial<ConfluenceLoaderOptions> } = {}) {
   const { standIn, harness } = await setUp(b.space());
   const good = await attempt(harness, options.extra);
   expect(good.error).toBeUndefined();
@@ -640,7 +664,7 @@ async function mustFailClosed(b: Built, lie: (standIn: StandIn) => (req: Interce
   expect(Object.keys(before).length).toBeGreaterThan(2);
   standIn.resetLog();
   options.setup?.(standIn);
-  standIn.intercept(lie(standIn) as never);
+  standIn.intercept(lie(standIn));
   const { result, error } = await attempt(harness, options.extra);
   return { error, result, standIn, harness, before, after: fingerprint(join(harness.root, 'cache')) };
 }
@@ -1030,4 +1054,30 @@ describe('doctor', () => {
       await standIn.stop();
     }
   });
+});
+
+// ---- the built site: pages whose titles are routes the site owns (one real `astro build`) -------
+
+describe('pages titled like the routes a Starlight site owns, built for real', () => {
+  it('FINDING: "Index" and "404" pages, and a child titled "index", each show at a URL of their own; the home page stays at /', async () => {
+    const b = build();
+    const home = b.add('home', { title: 'Attack home', position: 0 });
+    b.add('index', { title: 'Index', parentId: home, position: 1 });
+    b.add('notFound', { title: '404', parentId: home, position: 2 });
+    const guide = b.add('guide', { title: 'Guide', parentId: home, position: 3 });
+    b.add('guideIndex', { title: 'index', parentId: guide, position: 1 });
+    const standIn = await start({ port: 0, space: b.space() });
+    try {
+      const site = await buildSite('privacy-attack-routes', standInEnv(standIn));
+      expect(site.code, site.output).toBe(0);
+      const pages = readAll(site.outDir).filter((f) => f.path.endsWith('.html'));
+      const main = (text: string) => /<main[\s\S]*<\/main>/.exec(text)?.[0] ?? '';
+      const holders = (role: string) => pages.filter((f) => main(f.text).includes(`OWN-TEXT-${role}.`)).map((f) => f.path).sort();
+      expect(holders('home')).toEqual(['index.html']);
+      for (const role of ['index', 'notFound', 'guide', 'guideIndex']) expect(holders(role), role).toHaveLength(1);
+      expect(holders('notFound')).not.toContain('404.html');
+    } finally {
+      await standIn.stop();
+    }
+  }, 600_000);
 });
