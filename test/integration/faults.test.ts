@@ -111,7 +111,7 @@ describe('a page too large for the app even alone', () => {
     const standIn = await start({ port: 0, space: spec, maxResponseBytes: 150_000 });
     const harness = createHarness(() => ({ ...standInOptions(standIn), retries: 0 }));
     try {
-      const error = await harness.run().catch((e: unknown) => e as Error & { hint: string });
+      const error = (await harness.run().then(() => undefined, (e: unknown) => e)) as Error & { hint: string };
       expect(error.name).toBe('PayloadTooLargeError');
       expect(error.message).toMatch(new RegExp(`^Page ${big.id} is over the app's 5 MB limit even exported alone without attachments`));
       expect(error.hint).toContain(`Split page ${big.id} into smaller pages in Confluence, or keep it off the site with a label listed in CONFLUENCE_EXCLUDE_LABELS`);

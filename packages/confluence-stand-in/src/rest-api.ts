@@ -25,8 +25,8 @@ export interface RestContext {
 
 const V2_MAX_LIMIT = 250;
 const SEARCH_MAX_LIMIT = 100;
-/** Content search with expansions answers fewer results a call than a plain search. */
-const CONTENT_SEARCH_MAX_LIMIT = 50;
+/** Content search with restriction and label expansions: up to 100 a call, the most the loader asks for. */
+const CONTENT_SEARCH_MAX_LIMIT = 100;
 const DEFAULT_LIMIT = 25;
 
 /** `subpath` is everything after `/wiki`, e.g. `/api/v2/pages/123`. */

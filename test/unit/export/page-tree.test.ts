@@ -30,10 +30,12 @@ describe('titleOf', () => {
 const refs = attachmentReferences;
 
 describe('matchBatch: a single-page export', () => {
-  it('takes the one page file at the root as the page asked for, whatever its file name', () => {
+  it('takes the one page file at the root as the page asked for, whatever its file name, if its title line says so', () => {
     const tree = treeFromSpec({ Home: { Guides: {} } });
-    const match = matchBatch([md('page-3f2c1b.md', 'Guides (as the exporter wrote it)')], { kind: 'single', pageId: idOf(tree, 'Guides') }, tree, refs);
+    const match = matchBatch([md('page-3f2c1b.md', 'guides')], { kind: 'single', pageId: idOf(tree, 'Guides') }, tree, refs);
     expect(match.ok && [...match.pages.keys()]).toEqual([idOf(tree, 'Guides')]);
+    const other = matchBatch([md('guides.md', 'Something else entirely')], { kind: 'single', pageId: idOf(tree, 'Guides') }, tree, refs);
+    expect(other.ok || other.problem).toMatch(/title line is not that page's/);
   });
 
   it('refuses an archive with no page file, or with more than one, at its root', () => {

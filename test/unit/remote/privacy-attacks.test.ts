@@ -4,6 +4,7 @@
  * integration suite test/integration/privacy-attacks.test.ts for the end-to-end versions).
  */
 import { describe, expect, it } from 'vitest';
+import { UntrustedTreeError } from '../../../packages/astro-loader-confluence/src/errors.ts';
 import { createRestClient, resolveNext } from '../../../packages/astro-loader-confluence/src/remote/rest-client.ts';
 import { contentSearchSchema, pageListingSchema } from '../../../packages/astro-loader-confluence/src/remote/schemas.ts';
 import { staticToken } from '../../../packages/astro-loader-confluence/src/remote/token-provider.ts';
@@ -53,7 +54,14 @@ describe('links the token follows', () => {
     ['dot segments after a real prefix', '/download/attachments/1/../../../../../oauth/token'],
     ['percent-encoded dot segments', '/%2e%2e/%2E%2E/%2e%2e/other-cloud/wiki/x'],
   ])('FINDING: a download or next link with %s never resolves outside the API base', (_what, link) => {
-    const resolved = new URL(resolveNext(link, base)).href;
+    // Refusing the link is as safe as resolving it under the base; following it outside is not.
+    let resolved: string;
+    try {
+      resolved = new URL(resolveNext(link, base)).href;
+    } catch (error) {
+      expect(error).toBeInstanceOf(UntrustedTreeError);
+      return;
+    }
     expect(resolved.startsWith(`${base}/`), resolved).toBe(true);
   });
 

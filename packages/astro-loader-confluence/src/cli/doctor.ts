@@ -329,8 +329,11 @@ async function probeRest(rest: RestClient, http: HttpClient, auth: TokenProvider
   } else {
     outcomes.set('pages', 'not checked: needs the space lookup first');
   }
+  let labels: string[] | undefined;
   if (pageId) {
-    await attempt('labels', () => rest.listLabels(pageId!));
+    await attempt('labels', async () => {
+      labels = await rest.listLabels(pageId!);
+    });
     // A page id is no folder: a 404 proves the scope without knowing a folder.
     await attempt('folders', () => rest.getFolder(pageId!).catch((error: unknown) => {
       if (!(error instanceof NotFoundError)) throw error;
@@ -351,7 +354,10 @@ async function probeRest(rest: RestClient, http: HttpClient, auth: TokenProvider
   let publicPageId: string | undefined;
   if (pageId) {
     await attempt('restrictions', async () => {
-      if (!(await rest.getReadRestrictions(pageId!)).restricted && topLevel) publicPageId = pageId;
+      const excluded = new Set(options.excludeLabels.map((label) => label.toLowerCase()));
+      // Public means unrestricted and, with excluded labels, known to carry none of them.
+      const labelledOut = excluded.size > 0 && (labels === undefined || labels.some((label) => excluded.has(label.toLowerCase())));
+      if (!(await rest.getReadRestrictions(pageId!)).restricted && topLevel && !labelledOut) publicPageId = pageId;
     });
   } else {
     outcomes.set('restrictions', 'not checked: no page id known');

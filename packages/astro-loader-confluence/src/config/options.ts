@@ -145,6 +145,13 @@ export function resolveOptions(input: ConfluenceLoaderOptions): ResolvedOptions 
       fail(`${key} ${value} is not a whole number of at least ${min}.`, key === 'retries' ? 'Use 0 to never retry, or the default 5.' : 'Leave it unset (500 ms) unless tests need faster retries.');
     }
   }
+  // A label Confluence cannot store matches no page, so it would silently exclude nothing.
+  for (const label of input.excludeLabels ?? []) {
+    if (/[\s!#&()*,.:;<>?@[\]^]/.test(label.trim())) {
+      fail(`The excluded label "${label.trim()}" (excludeLabels, CONFLUENCE_EXCLUDE_LABELS) cannot be a Confluence label (labels have no spaces and none of ! # & ( ) * , . : ; < > ? @ [ ] ^), so it would keep no page out.`,
+        'List labels separated by commas, e.g. CONFLUENCE_EXCLUDE_LABELS=internal,draft.');
+    }
+  }
   if (input.unpublishedLinks !== undefined && !['text', 'confluence'].includes(input.unpublishedLinks)) {
     fail(`unpublishedLinks "${input.unpublishedLinks}" is unknown.`, "Use 'text' (keep the words, drop the link) or 'confluence'.");
   }

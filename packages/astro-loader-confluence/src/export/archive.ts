@@ -28,6 +28,11 @@ export interface ReadArchiveResult {
   files: ArchiveFile[];
   /** Entries skipped as unsafe or duplicated, each with the reason. */
   warnings: string[];
+  /**
+   * Paths the archive holds more than once (only the last copy is kept): a copy of a sibling's
+   * file of the same name may be the one kept, so such a path says nothing about whose file it is.
+   */
+  duplicates: Set<string>;
 }
 
 /**
@@ -84,8 +89,16 @@ export async function readArchive(
       hint: 'Raise archiveLimits.maxEntries if this space really has that many files.',
     });
   }
+  const duplicates = new Set<string>();
   if (declared > entries.length) {
     warnings.push(`${label}: the archive holds ${declared - entries.length} entries whose names repeat others; only the last of each was kept.`);
+    const seen = new Set<string>();
+    for (const name of centralDirectoryNames(bytes)) {
+      const checked = checkEntryPath(name);
+      if ('refused' in checked) continue;
+      if (seen.has(checked.path)) duplicates.add(checked.path);
+      seen.add(checked.path);
+    }
   }
 
   const files: ArchiveFile[] = [];
@@ -123,7 +136,7 @@ export async function readArchive(
     total += data.byteLength;
     files.push({ path: checked.path, data });
   }
-  return { files, warnings };
+  return { files, warnings, duplicates };
 }
 
 function inflateBounded(entry: JSZip.JSZipObject, max: number, label: string, limits: ArchiveLimits): Promise<Uint8Array> {
@@ -174,6 +187,41 @@ interface JSZipStream {
   on(event: 'end', fn: () => void): JSZipStream;
   pause(): JSZipStream;
   resume(): JSZipStream;
+}
+
+/**
+ * The entry names of the central directory, in order, repeats included (jszip's index keeps one
+ * of each). Read from the records themselves; zip64 archives locate the directory through their
+ * zip64 end record.
+ */
+function centralDirectoryNames(bytes: Uint8Array): string[] {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let eocd = -1;
+  for (let i = bytes.byteLength - 22; i >= Math.max(0, bytes.byteLength - 22 - 0xffff); i--) {
+    if (view.getUint32(i, true) === 0x06054b50) {
+      eocd = i;
+      break;
+    }
+  }
+  if (eocd < 0) return [];
+  let count = view.getUint16(eocd + 10, true);
+  let offset = view.getUint32(eocd + 16, true);
+  if ((count === 0xffff || offset === 0xffffffff) && eocd >= 20 && view.getUint32(eocd - 20, true) === 0x07064b50) {
+    const record = Number(view.getBigUint64(eocd - 12, true));
+    count = Number(view.getBigUint64(record + 32, true));
+    offset = Number(view.getBigUint64(record + 48, true));
+  }
+  const names: string[] = [];
+  const decoder = new TextDecoder('utf-8');
+  for (let i = 0, at = offset; i < count && at + 46 <= bytes.byteLength; i++) {
+    if (view.getUint32(at, true) !== 0x02014b50) break;
+    const nameLength = view.getUint16(at + 28, true);
+    const extra = view.getUint16(at + 30, true);
+    const comment = view.getUint16(at + 32, true);
+    names.push(decoder.decode(bytes.subarray(at + 46, at + 46 + nameLength)));
+    at += 46 + nameLength + extra + comment;
+  }
+  return names;
 }
 
 /** Entry count from the end-of-central-directory record, read before jszip builds its index. */

@@ -93,8 +93,12 @@ function indexArchive(files: readonly ArchiveFile[]): IndexedArchive {
  * Matches an archive against the batch it answers. Pages named in the problem are named by id
  * only (a mismatch must not print titles into a public build log).
  */
-export function matchBatch(files: readonly ArchiveFile[], batch: ExportBatch, tree: SpaceTree, references: AttachmentReferences): BatchMatch {
+export function matchBatch(files: readonly ArchiveFile[], batch: ExportBatch, tree: SpaceTree, references: AttachmentReferences, duplicates: ReadonlySet<string> = new Set()): BatchMatch {
   const archive = indexArchive(files);
+  // A page file the archive holds twice is two pages' worth under one name: only the last was kept.
+  if ([...duplicates].some((path) => path.toLowerCase().endsWith('.md') && dirname(path).split('/').at(-1) !== 'attachments')) {
+    return { ok: false, problem: `the archive of page ${batch.pageId} holds a page file twice under one name` };
+  }
   const matched = new Map<string, { path: string; folder: string }>();
   const used = new Set<string>();
 
@@ -102,7 +106,12 @@ export function matchBatch(files: readonly ArchiveFile[], batch: ExportBatch, tr
   if (rootFiles.length !== 1) {
     return { ok: false, problem: `the archive of page ${batch.pageId} holds ${rootFiles.length} page files at its root instead of one` };
   }
-  // The root is known by where it is: the only page file at the root of the archive asked for it.
+  // The root is known by where it is (the only page file at the root of the archive asked for it),
+  // and must say so: an archive answering for another page is refused, not published as this one.
+  const rootTitle = titleOf(archive.text.get(rootFiles[0]!)!);
+  if (rootTitle === undefined || !sameTitle(rootTitle, tree.pages.get(batch.pageId)!.title)) {
+    return { ok: false, problem: `the archive of page ${batch.pageId} holds a page file whose title line is not that page's` };
+  }
   const queue: { id: string; path: string }[] = [{ id: batch.pageId, path: rootFiles[0]! }];
   matched.set(batch.pageId, { path: rootFiles[0]!, folder: '' });
   used.add(rootFiles[0]!);
@@ -111,7 +120,7 @@ export function matchBatch(files: readonly ArchiveFile[], batch: ExportBatch, tr
     const folder = path.slice(0, -'.md'.length);
     const expected = tree.children.get(id) ?? [];
     const found = archive.pagesIn.get(folder) ?? [];
-    const pairs = pairSiblings(found, expected, tree, archive.text);
+    const pairs = pairSiblings(found, expected, tree, archive.text, titlesOf(tree));
     if (!pairs.ok) return { ok: false, problem: `under page ${id}: ${pairs.problem}` };
     for (const [kid, kidPath] of pairs.matched) {
       matched.set(kid, { path: kidPath, folder });
@@ -133,9 +142,11 @@ export function matchBatch(files: readonly ArchiveFile[], batch: ExportBatch, tr
   }
   for (const [folder, ids] of byFolder) {
     const available = archive.attachmentsIn.get(folder) ?? new Set<string>();
+    const repeated = (name: string) => duplicates.has(`${folder === '' ? '' : `${folder}/`}attachments/${name}`);
     const wanted = new Map(ids.map((id) => [id, references(archive.text.get(matched.get(id)!.path)!, id)]));
     const claims = new Map<string, number>();
-    for (const names of wanted.values()) for (const name of names) if (available.has(name)) claims.set(name, (claims.get(name) ?? 0) + 1);
+    // A file the archive holds twice may be a sibling's copy: as good as claimed twice.
+    for (const names of wanted.values()) for (const name of names) if (available.has(name)) claims.set(name, (claims.get(name) ?? 0) + (repeated(name) ? 2 : 1));
     for (const id of ids) {
       const names = wanted.get(id)!;
       const attachments = new Map<string, string>();
@@ -151,8 +162,26 @@ export function matchBatch(files: readonly ArchiveFile[], batch: ExportBatch, tr
   return { ok: true, pages, sharedAttachments };
 }
 
+/** The exporter's title line and the REST title name the same page: equal once normalised, or the same slug. */
+function sameTitle(line: string, title: string): boolean {
+  if (titleKey(line) === titleKey(title)) return true;
+  const slug = slugify(title);
+  return slug !== '' && slugify(line) === slug;
+}
+
+/** Every title of the tree, normalised, to tell a title line that names another page. */
+const titleSets = new WeakMap<SpaceTree, Set<string>>();
+function titlesOf(tree: SpaceTree): Set<string> {
+  let titles = titleSets.get(tree);
+  if (!titles) {
+    titles = new Set([...tree.pages.values()].map((page) => titleKey(page.title)));
+    titleSets.set(tree, titles);
+  }
+  return titles;
+}
+
 /** Each expected sibling to exactly one file, each file to exactly one sibling, or why not. */
-function pairSiblings(files: readonly string[], expected: readonly string[], tree: SpaceTree, text: ReadonlyMap<string, string>): { ok: true; matched: Map<string, string> } | { ok: false; problem: string } {
+function pairSiblings(files: readonly string[], expected: readonly string[], tree: SpaceTree, text: ReadonlyMap<string, string>, treeTitles: ReadonlySet<string>): { ok: true; matched: Map<string, string> } | { ok: false; problem: string } {
   const byTitle = new Map<string, string[]>();
   const bySlug = new Map<string, string[]>();
   const add = (map: Map<string, string[]>, key: string, id: string) => {
@@ -173,6 +202,10 @@ function pairSiblings(files: readonly string[], expected: readonly string[], tre
     // names need not follow our slugs (it may suffix `-2` to either of two titles that slugify
     // alike). The file name only speaks for a file whose title line names no sibling.
     const byLine = title === undefined ? [] : (byTitle.get(titleKey(title)) ?? []);
+    // A title line naming another page of the tree is that page's file, misplaced: never a sibling by its name.
+    if (byLine.length === 0 && title !== undefined && treeTitles.has(titleKey(title))) {
+      return { ok: false, problem: 'a page file is titled as a page that does not belong in its folder' };
+    }
     const candidates = new Set(byLine.length > 0 ? byLine : (bySlug.get(stem) ?? []));
     if (candidates.size !== 1) return { ok: false, problem: `a page file matches ${candidates.size === 0 ? 'no page asked for' : `${candidates.size} pages (${[...candidates].join(', ')})`}` };
     const [id] = candidates as Set<string>;

@@ -120,6 +120,10 @@ export function createRestClient(options: RestClientOptions): RestClient {
       onProgress?.(results.length);
       const next: string | undefined = page.body._links?.next ?? nextFromLinkHeader(page.headers.link);
       url = next ? resolveNext(next, nextBase) : undefined;
+      // A next page of this listing, not another listing (another space's pages, another search).
+      if (url !== undefined && new URL(url).pathname !== new URL(firstUrl).pathname) {
+        throw new UntrustedTreeError(`${what} sent a next-page link to another listing (${new URL(url).pathname}), so what it lists cannot be trusted.`, { request: { method: 'GET', url: firstUrl } });
+      }
     }
     return results;
   }
@@ -130,7 +134,8 @@ export function createRestClient(options: RestClientOptions): RestClient {
     async getSpaceByKey(key) {
       const url = `${apiUrl}/wiki/api/v2/spaces?keys=${encodeURIComponent(key)}`;
       const { body } = await get(url, spacesByKeySchema, 'The space look-up');
-      const space = body.results.find((s) => s.key === key) ?? (body.results.length === 1 ? body.results[0] : undefined);
+      // Only the space asked for: another space's pages are not what the site publishes.
+      const space = body.results.find((s) => s.key.toLowerCase() === key.toLowerCase());
       if (!space) {
         throw new NotFoundError(`Confluence has no space with key "${key}", or the token cannot see it.`, { request: { method: 'GET', url, status: 200 } });
       }
@@ -142,7 +147,14 @@ export function createRestClient(options: RestClientOptions): RestClient {
 
     async listSpacePages(spaceId, onProgress) {
       const url = `${apiUrl}/wiki/api/v2/spaces/${encodeURIComponent(spaceId)}/pages?depth=all&status=current&limit=${PAGE_SIZE}`;
-      return (await collect(url, apiUrl, pageListingSchema, `The page listing of space ${spaceId}`, onProgress)).map((raw) => toConfluencePage(raw, 'page'));
+      const what = `The page listing of space ${spaceId}`;
+      const listed = await collect(url, apiUrl, pageListingSchema, what, onProgress);
+      // The listing asked for the current pages of one space: anything else in it is a lie.
+      const foreign = listed.filter((raw) => (raw.spaceId !== undefined && raw.spaceId !== spaceId) || (raw.status !== undefined && raw.status !== 'current'));
+      if (foreign.length > 0) {
+        throw new UntrustedTreeError(`${what} holds ${foreign.length} page(s) that are not current pages of that space (${foreign.slice(0, 5).map((raw) => raw.id).join(', ')}), although only those were asked for.`, { request: { method: 'GET', url } });
+      }
+      return listed.map((raw) => toConfluencePage(raw, 'page'));
     },
 
     async getPage(id) {
@@ -188,10 +200,14 @@ export function createRestClient(options: RestClientOptions): RestClient {
       ];
       const cql = `space = ${JSON.stringify(spaceKey)} AND type = ${type}`;
       const url = `${wikiBase}/rest/api/content/search?cql=${encodeURIComponent(cql)}&expand=${expand.join(',')}&limit=${SCAN_SIZE}`;
-      const results = await collect(url, wikiBase, contentSearchSchema(want), `The ${type} search of space ${spaceKey}`, onProgress);
+      const what = `The ${type} search of space ${spaceKey}`;
+      const results = await collect(url, wikiBase, contentSearchSchema(want), what, onProgress);
       const facts = new Map<string, ContentFacts>();
       for (const result of results) {
         const item = result as { id: string; type: string; restrictions?: { read: { restrictions: Restrictions } }; metadata?: { labels: { results: { name: string }[]; size?: number; _links?: { next?: string } } } };
+        if (item.type !== type) {
+          throw new UntrustedTreeError(`${what} answered ${item.id} as content of type "${item.type}", although only ${type}s were asked for, so none of its answers can be trusted.`);
+        }
         const fact: ContentFacts = { type: item.type };
         if (item.restrictions) fact.restricted = hasReaders(item.restrictions.read.restrictions);
         const labels = item.metadata?.labels;
@@ -210,12 +226,16 @@ export function createRestClient(options: RestClientOptions): RestClient {
   };
 }
 
-type Restrictions = { user: { results: unknown[]; size?: number }; group: { results: unknown[]; size?: number } };
+type RestrictionList = { results: unknown[]; size?: number; _links?: { next?: string } | undefined };
+type Restrictions = { user: RestrictionList; group: RestrictionList };
 
-/** A read restriction names at least one user or group; `size` may count more than one page of `results`. */
+/**
+ * A read restriction names at least one user or group. `size` may count more than one page of
+ * `results`, and a list with a next page holds someone on it: both count as restricted.
+ */
 function hasReaders(restrictions: Restrictions): boolean {
-  const count = (list: { results: unknown[]; size?: number }) => Math.max(list.results.length, list.size ?? 0);
-  return count(restrictions.user) + count(restrictions.group) > 0;
+  const listed = (list: RestrictionList) => list.results.length > 0 || (list.size ?? 0) > 0 || Boolean(list._links?.next);
+  return listed(restrictions.user) || listed(restrictions.group);
 }
 
 /**
@@ -257,17 +277,27 @@ export function nextFromLinkHeader(link: string | undefined): string | undefined
 }
 
 /**
- * Resolves a `next` link against `base`. An absolute link is reduced to its path and query under
- * `base` unless it already lies under it: the token must never follow a link to another host.
+ * Resolves a `next` (or download) link against `base`. An absolute link is reduced to its path
+ * and query under `base` unless it already lies under it, and the result is normalised as a URL
+ * and must lie under `base`: the token never follows a link to another host or, through dot
+ * segments (plain or percent-encoded), out of the API base.
  */
 export function resolveNext(next: string, base: string): string {
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(next)) {
-    if (next.startsWith(`${base}/`)) return next;
-    const url = new URL(next);
-    next = `${url.pathname}${url.search}`;
-    // `_links.next` relative to the site's `/wiki` still carries it when made absolute.
-    const basePath = new URL(base).pathname.replace(/\/+$/, '');
-    if (basePath.endsWith('/wiki') && next.startsWith('/wiki/')) next = next.slice('/wiki'.length);
+  let path = next;
+  if (/^[a-z][a-z0-9+.-]*:/i.test(next) || next.startsWith('//') || next.startsWith('/\\')) {
+    if (next.startsWith(`${base}/`)) path = next.slice(base.length);
+    else {
+      const url = new URL(next, 'https://link.invalid');
+      path = `${url.pathname}${url.search}`;
+      // `_links.next` relative to the site's `/wiki` still carries it when made absolute.
+      const basePath = new URL(base).pathname.replace(/\/+$/, '');
+      if (basePath.endsWith('/wiki') && path.startsWith('/wiki/')) path = path.slice('/wiki'.length);
+    }
   }
-  return `${base}${next.startsWith('/') ? '' : '/'}${next}`;
+  const joined = `${base}${path.startsWith('/') ? '' : '/'}${path}`;
+  const resolved = new URL(joined);
+  if (/%2e/i.test(path) || !`${resolved.origin}${resolved.pathname}`.startsWith(`${new URL(base).origin}${new URL(base).pathname.replace(/\/+$/, '')}/`)) {
+    throw new UntrustedTreeError(`A link in an answer (${path.slice(0, 120)}) leads outside the API base, so it is not followed.`);
+  }
+  return resolved.href;
 }

@@ -78,8 +78,11 @@ export const labelListingSchema = z.object({ results: z.array(z.object({ name: z
 
 // ---- Confluence REST v1 ----------------------------------------------------------------------
 
-/** Users or groups allowed to read. `size` may count more than `results` holds (a paged expansion). */
-const restrictionList = z.object({ results: z.array(z.unknown()), size: z.number().int().nonnegative().optional() });
+/**
+ * Users or groups allowed to read. `size` may count more than `results` holds, and a paged list
+ * has a `next` link: either means someone is listed beyond this page.
+ */
+const restrictionList = z.object({ results: z.array(z.unknown()), size: z.number().int().nonnegative().optional(), _links: pageLinks });
 const readRestrictions = z.object({ user: restrictionList, group: restrictionList });
 
 /** `GET /rest/api/content/{id}/restriction/byOperation/read`: the content's own read restriction. */

@@ -14,7 +14,7 @@
  */
 import { MAX_PAGES_PER_EXPORT } from '../app-limits.ts';
 import { buildSpaceTree } from '../discover/space-tree.ts';
-import { AuthError, ConfigError, ConfluenceLoaderError, PrivacyCheckError, RestScopeError } from '../errors.ts';
+import { AuthError, ConfigError, ConfluenceLoaderError, NotFoundError, PrivacyCheckError, RestScopeError, UntrustedTreeError } from '../errors.ts';
 import { treeFromArchive } from '../export/page-tree.ts';
 import { readArchive } from '../export/archive.ts';
 import { bulkExport } from '../remote/export-client.ts';
@@ -35,12 +35,14 @@ export async function discoverLive(deps: LiveSourceDeps, onProgress?: (progress:
   const { rest, options } = deps;
   let spaceKey = options.spaceKey;
   let spaceId: string;
+  let homepageId: string | undefined;
   try {
     // The probe: the first REST call decides, once, whether the token reads Confluence REST at all.
     if (options.spaceKey) {
       const space = await rest.getSpaceByKey(options.spaceKey);
       spaceKey = space.key;
       spaceId = space.id;
+      homepageId = space.homepageId;
     }
     if (options.rootPageId) {
       const root = await rest.getPage(options.rootPageId);
@@ -56,6 +58,10 @@ export async function discoverLive(deps: LiveSourceDeps, onProgress?: (progress:
   }
 
   const listed = await rest.listSpacePages(spaceId!, (done) => onProgress?.({ phase: 'listing pages', done }));
+  // A listing without the space's own home page is not the space (an empty answer would empty the site).
+  if (homepageId && !listed.some((page) => page.id === homepageId)) {
+    throw new UntrustedTreeError(`The page listing of space ${spaceKey} does not hold the space's home page ${homepageId}, so it is not the whole space.`);
+  }
   const folders = await readFolders(rest, listed, onProgress);
   const tree = buildSpaceTree([...listed, ...folders], { rootPageId: options.rootPageId, spaceKey, spaceId: spaceId! });
 
@@ -70,6 +76,7 @@ export async function discoverLive(deps: LiveSourceDeps, onProgress?: (progress:
   }
   if (wantRestrictions || wantLabels) {
     const facts = await scan(deps, tree, spaceKey, { restrictions: wantRestrictions, labels: wantLabels }, warnings, onProgress);
+    await checkUnlisted(deps, listed, folders, facts);
     await lookUpUncovered(deps, tree, facts, { restrictions: wantRestrictions, labels: wantLabels }, onProgress);
     for (const [id, fact] of facts) {
       if (fact.restricted) restricted.add(id);
@@ -107,7 +114,10 @@ async function scan(deps: LiveSourceDeps, tree: SpaceTree, spaceKey: string | un
   try {
     for (const type of types) {
       const found = await deps.rest.scanSpace(spaceKey, type, want, (done) => onProgress?.({ phase: 'scanning restrictions and labels', done }));
-      for (const [id, fact] of found) facts.set(id, fact);
+      for (const [id, fact] of found) {
+        if (facts.has(id)) throw new UntrustedTreeError(`The page and folder searches of space ${spaceKey} both answered ${id}, so neither can be trusted about it.`);
+        facts.set(id, fact);
+      }
     }
   } catch (error) {
     if (!(error instanceof RestScopeError)) throw error;
@@ -115,6 +125,28 @@ async function scan(deps: LiveSourceDeps, tree: SpaceTree, spaceKey: string | un
     facts.clear();
   }
   return facts;
+}
+
+/**
+ * A page the search knows and the listing does not: the listing left out part of the space (and
+ * perhaps a restricted page a bulk export would then carry along unseen). One look-up each, almost
+ * always none: a page deleted since the search indexed it answers 404.
+ */
+async function checkUnlisted(deps: LiveSourceDeps, listed: readonly ConfluencePage[], folders: readonly ConfluencePage[], facts: ReadonlyMap<string, ContentFacts>): Promise<void> {
+  const known = new Set([...listed, ...folders].map((page) => page.id));
+  const unlisted = [...facts.entries()].filter(([id, fact]) => fact.type === 'page' && !known.has(id)).map(([id]) => id);
+  await drainQueue(unlisted, LOOKUPS_IN_FLIGHT, async (id) => {
+    try {
+      const page = await deps.rest.getPage(id);
+      if (page.status === undefined || page.status === 'current') {
+        throw new UntrustedTreeError(`The page listing leaves out page ${id}, which Confluence still has, so it is not the whole space.`, {
+          hint: 'Re-run the build; if it persists, the listing is wrong at its source. The last good content was kept.',
+        });
+      }
+    } catch (error) {
+      if (!(error instanceof NotFoundError)) throw error;
+    }
+  });
 }
 
 /**

@@ -52,6 +52,7 @@ export function createLiveSource(deps: LiveSourceDeps): PageSource {
   return {
     label,
     discover: (onProgress) => discoverLive(deps, onProgress),
+    verify: (onProgress) => discoverLive(deps, onProgress),
     async fetch(ids, discovery, published, onPage, onProgress) {
       const tree = discovery.tree;
       const facts = planFacts(tree, { publishable: published });
@@ -143,7 +144,7 @@ export function createLiveSource(deps: LiveSourceDeps): PageSource {
         }
         const archive = await readArchive(zip, `the export of ${name}`, options.archiveLimits);
         for (const warning of archive.warnings) deps.warn(warning);
-        const match = matchBatch(archive.files, batch, tree, attachmentReferences);
+        const match = matchBatch(archive.files, batch, tree, attachmentReferences, archive.duplicates);
         if (!match.ok) {
           const parts = splitBatch(tree, batch, facts.sizes);
           if (parts.length === 0) {

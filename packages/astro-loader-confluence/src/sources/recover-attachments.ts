@@ -12,7 +12,7 @@
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { MAX_EXPORTED_ATTACHMENT_BYTES } from '../app-limits.ts';
-import { ConfluenceLoaderError, NotFoundError, RestScopeError } from '../errors.ts';
+import { ConfluenceLoaderError, NotFoundError, RestScopeError, UntrustedTreeError } from '../errors.ts';
 import type { AttachmentInfo } from '../remote/schemas.ts';
 import type { FetchedAttachment } from '../sync/page-source.ts';
 import type { LiveSourceDeps } from './live-deps.ts';
@@ -63,6 +63,11 @@ export async function fetchOne(deps: LiveSourceDeps, pageId: string, info: Attac
   if (info.fileSize > deps.options.maxDownloadBytes) {
     out.unavailable.push({ fileName: info.title, why: 'too-large' });
     return;
+  }
+  // Only this page's own file: a link to another page's attachment, or anywhere else, is never followed.
+  const segments = new URL(info.downloadLink, 'https://confluence.invalid/').pathname.split('/').filter(Boolean);
+  if (segments[0] !== 'download' || segments[1] !== 'attachments' || segments[2] !== pageId || segments.length < 4) {
+    throw new UntrustedTreeError(`The attachment listing of page ${pageId} gives a download link that is not one of that page's files, so it is not followed.`);
   }
   const file = join(deps.downloadDir, pageId, `${randomBytes(6).toString('hex')}.download`);
   try {

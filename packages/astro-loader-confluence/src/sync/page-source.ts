@@ -51,6 +51,11 @@ export interface PageSource {
   readonly label: string;
   discover(onProgress?: (progress: DiscoveryProgress) => void): Promise<Discovery>;
   /**
+   * Discover again, after the exports: what changed in the meantime is left out of the build.
+   * Sources that cannot change while a build runs (a snapshot) leave it out.
+   */
+  verify?(onProgress?: (progress: DiscoveryProgress) => void): Promise<Discovery>;
+  /**
    * Deliver the pages in `ids` (and possibly other published pages riding along in the same export
    * call). `published` are the pages that may be fetched at all: no export asked for may hold any
    * other page. Rejects if any page could not be fetched.

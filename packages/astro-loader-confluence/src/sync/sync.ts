@@ -59,7 +59,6 @@ export async function syncPages(input: SyncInput): Promise<SyncOutcome> {
   const previous = input.previous?.key === input.key ? input.previous : undefined;
   const discovery = await source.discover(input.onDiscoveryProgress);
   const decision = decidePublication(discovery.tree, { restricted: discovery.restricted, labelled: discovery.labelled });
-  const sitePaths = assignSitePaths(discovery.tree, decision.published);
 
   const state: SyncState = { key: input.key, pages: {} };
   const toFetch = new Set<string>();
@@ -101,20 +100,52 @@ export async function syncPages(input: SyncInput): Promise<SyncOutcome> {
   let exportCalls = 0;
   let exportIds: string[] = [];
   if (remaining.size > 0) {
-    const result = await source.fetch(remaining, discovery, decision.published, store, (progress) =>
-      input.onProgress?.({ ...progress, pagesTotal: remaining.size }),
-    );
-    exportCalls = result.exportCalls;
-    exportIds = result.exportIds;
+    try {
+      const result = await source.fetch(remaining, discovery, decision.published, store, (progress) =>
+        input.onProgress?.({ ...progress, pagesTotal: remaining.size }),
+      );
+      exportCalls = result.exportCalls;
+      exportIds = result.exportIds;
+    } catch (error) {
+      // What a failed sync staged goes too: the raw cache stays exactly as the last good sync left it.
+      await cache.discardStaging();
+      throw error;
+    }
   }
 
   const lost = [...toFetch].filter((id) => !fetched.has(id));
   if (lost.length > 0) {
+    await cache.discardStaging();
     const names = lost.slice(0, 5).map((id) => `"${discovery.tree.pages.get(id)!.title}" (${id})`).join(', ');
     throw new IncompleteSyncError(
       `${lost.length} page(s) were not in the exports from ${source.label}: ${names}${lost.length > 5 ? ', …' : ''}.`,
     );
   }
+
+  // Confluence may change while the exports run: a page restricted, labelled, moved or deleted in
+  // the meantime is left out of this build (the next one settles it), so what is published was
+  // publishable both before and after its export.
+  if (fetched.size > 0 && source.verify && discovery.fromRest) {
+    let again: Discovery;
+    try {
+      again = await source.verify(input.onDiscoveryProgress);
+    } catch (error) {
+      await cache.discardStaging();
+      throw error;
+    }
+    const now = decidePublication(again.tree, { restricted: again.restricted, labelled: again.labelled });
+    const changed = [...decision.published].filter((id) => !now.published.has(id) || again.tree.pages.get(id)!.parentId !== discovery.tree.pages.get(id)!.parentId);
+    for (const id of changed) {
+      decision.published.delete(id);
+      decision.excluded.set(id, now.excluded.get(id) ?? 'not-found');
+      fetched.delete(id);
+      delete state.pages[id];
+    }
+    if (changed.length > 0) {
+      discovery.warnings.push(`${changed.length} page(s) changed in Confluence while the build ran (restricted, labelled, moved or deleted): ${changed.slice(0, 10).join(', ')}${changed.length > 10 ? ', …' : ''}. They are left out of this build; the next build publishes them as they are then.`);
+    }
+  }
+  const sitePaths = assignSitePaths(discovery.tree, decision.published);
 
   await cache.commit(staged, fetched);
   await cache.prune(new Set(Object.keys(state.pages)));
