@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { publint } from 'publint';
+import ts from 'typescript';
 import { formatMessage } from 'publint/utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT, TMP } from '../helpers/site-build.ts';
@@ -50,6 +51,38 @@ describe('the packed loader', () => {
       expect(existsSync(join(installed, target.types)), target.types).toBe(true);
     }
     expect(pkg.bin['confluence-export']).toBe('./dist/cli/index.js');
+  });
+
+  it('ships a LICENSE, no source maps, and a manifest that says where the code lives and which peers it needs', () => {
+    const shipped = files(installed);
+    expect(readFileSync(join(installed, 'LICENSE'), 'utf8')).toMatch(/^MIT License/);
+    expect(shipped.filter((f) => f.endsWith('.map'))).toEqual([]);
+    for (const file of shipped.filter((f) => f.endsWith('.js'))) expect(readFileSync(join(installed, file), 'utf8'), file).not.toContain('sourceMappingURL');
+    const pkg = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8'));
+    expect(pkg.license).toBe('MIT');
+    expect(pkg.repository.url).toMatch(/^git\+https:\/\//);
+    expect(pkg.homepage).toMatch(/^https:\/\//);
+    expect(pkg.bugs.url).toMatch(/^https:\/\//);
+    expect(Object.keys(pkg.peerDependencies).sort()).toEqual(['@astrojs/starlight', 'astro']);
+    expect(pkg.peerDependenciesMeta).toEqual({ '@astrojs/starlight': { optional: true } });
+  });
+
+  it('imports, in its JavaScript, declarations and components, only packages it declares', () => {
+    const pkg = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8'));
+    const declared = new Set([...Object.keys(pkg.dependencies), ...Object.keys(pkg.peerDependencies)]);
+    const packageOf = (specifier: string) => specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
+    const undeclared: string[] = [];
+    let imports = 0;
+    for (const file of files(installed).filter((f) => /\.(js|d\.ts|astro)$/.test(f))) {
+      // The TypeScript scanner finds static, dynamic and `import("x")` type imports alike.
+      for (const { fileName } of ts.preProcessFile(readFileSync(join(installed, file), 'utf8'), true, true).importedFiles) {
+        if (fileName.startsWith('.') || fileName.startsWith('node:') || fileName.startsWith('astro:') || fileName === pkg.name || fileName.startsWith(`${pkg.name}/`)) continue;
+        imports++;
+        if (!declared.has(packageOf(fileName))) undeclared.push(`${file}: ${fileName}`);
+      }
+    }
+    expect(imports).toBeGreaterThan(10);
+    expect(undeclared).toEqual([]);
   });
 
   it('runs from node_modules: the CLI and every entry point load', () => {
