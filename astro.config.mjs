@@ -11,10 +11,14 @@ import { isConfluenceConfigured } from 'astro-loader-confluence/env';
 /** @type {import('confluence-stand-in').StandIn | undefined} */
 let demo;
 if (!isConfluenceConfigured(process.env)) {
-  const { start, loaderEnv } = await import('confluence-stand-in');
-  demo = await start({ port: 0 });
+  const { start, loaderEnv, demoSpace } = await import('confluence-stand-in');
+  // The stand-in plays the demo space's own site (its pages link to it), so the sync state, keyed
+  // on what the content is and not on the port, carries over: a rebuild exports nothing.
+  const space = demoSpace();
+  demo = await start({ port: 0, space, linkSite: space.site });
   Object.assign(process.env, {
     ...loaderEnv(demo),
+    CONFLUENCE_SITE: space.site,
     CONFLUENCE_EXCLUDE_LABELS: 'internal',
     CONFLUENCE_EDIT_LINKS: 'false',
     // A frozen release of the demo docs, served under /v0.9/ beside the live ones.
