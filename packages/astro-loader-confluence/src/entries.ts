@@ -3,6 +3,7 @@
  * asides, title) and give it the data Starlight reads. Pure apart from reading the raw cache.
  */
 import { readFileSync } from 'node:fs';
+import { slug } from 'github-slugger';
 import { posix, relative, dirname } from 'node:path';
 import { extractHeadingIds, rewritePage, type RewriteContext } from './rewrite/index.ts';
 import type { RawCache } from './sync/raw-cache.ts';
@@ -178,6 +179,17 @@ export async function buildEntries(input: BuildEntriesInput): Promise<BuildEntri
     });
   }
   return { entries, unresolved, warnings };
+}
+
+/**
+ * The Markdown handed to Astro's renderer for an entry. Markdown plugins that key what they collect
+ * by the route a file renders to derive it from the file's path, slugged segment by segment as
+ * Astro slugs file names (starlight-links-validator does), which turns `v0.9/…` into `v09/…`.
+ * Where the path alone would name another route than the entry's, a frontmatter `slug` names it.
+ */
+export function renderSource(entry: PageEntry): string {
+  const slugged = entry.id.split('/').map((segment) => slug(segment)).join('/');
+  return slugged === entry.id ? entry.body : `---\nslug: ${JSON.stringify(entry.id)}\n---\n${entry.body}`;
 }
 
 function escapeHtml(text: string): string {

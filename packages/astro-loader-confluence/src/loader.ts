@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Loader, LoaderContext } from 'astro/loaders';
 import { AstroError } from 'astro/errors';
-import type { PageEntry } from './entries.ts';
+import { renderSource, type PageEntry } from './entries.ts';
 import { ConfluenceLoaderError, formatError } from './errors.ts';
 import { resolveOptions, type ConfluenceLoaderOptions, type ResolvedOptions } from './config/options.ts';
 import { contentDirFor, runPipeline } from './pipeline.ts';
@@ -125,7 +125,7 @@ async function load(context: LoaderContext, options: ResolvedOptions): Promise<v
       if (existing?.digest === digest && existing.rendered) continue;
       const data = await context.parseData({ id: entry.id, data: entry.data as unknown as Record<string, unknown>, filePath: entry.filePath });
       const renderStarted = performance.now();
-      const rendered = await context.renderMarkdown(entry.body, { fileURL: pathToFileURL(join(root, entry.filePath)) });
+      const rendered = await context.renderMarkdown(renderSource(entry), { fileURL: pathToFileURL(join(root, entry.filePath)) });
       stats.renderMs += performance.now() - renderStarted;
       updates.push({ entry, data, digest, rendered });
     }

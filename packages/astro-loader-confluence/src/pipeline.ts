@@ -11,6 +11,7 @@ import { throttledProgress, type ProgressSnapshot } from './sync/progress.ts';
 import { RawCache, rawCacheDir } from './sync/raw-cache.ts';
 import { writeSnapshot } from './sources/snapshot.ts';
 import { createPageSource, sourceKey } from './sources/sources.ts';
+import { readStateFile, writeStateFile } from './sync/state-file.ts';
 import { syncPages, type SyncOutcome, type SyncState } from './sync/sync.ts';
 
 export interface PipelineLogger {
@@ -56,7 +57,8 @@ export async function runPipeline(options: ResolvedOptions, context: PipelineCon
     outcome = await syncPages({
       source,
       cache,
-      previous: context.previous,
+      // Without a state from the caller (the CLI, or a cleared data store), the raw cache's own.
+      previous: context.previous ?? (await readStateFile(cache.root)),
       key: sourceKey(options),
       onPlan: ({ published, excluded, toFetch }) =>
         logger.info(`${published} pages to publish, ${excluded} left out (restricted or excluded), ${toFetch} to export${toFetch === 0 ? ' (all up to date)' : ''}`),
@@ -66,6 +68,7 @@ export async function runPipeline(options: ResolvedOptions, context: PipelineCon
     await source.close();
   }
   const syncMs = performance.now() - syncStarted;
+  await writeStateFile(cache.root, outcome.state);
   for (const warning of [...outcome.discovery.warnings, ...outcome.sitePaths.warnings]) logger.warn(warning);
 
   // A no-change rebuild must cost next to nothing: when no page was fetched and nothing the
