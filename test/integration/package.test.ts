@@ -4,20 +4,19 @@
  * and the workspace manifest restored afterwards.
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { publint } from 'publint';
 import ts from 'typescript';
 import { formatMessage } from 'publint/utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { packWorkspacePackage } from '../helpers/pack.ts';
 import { PROJECT_ROOT, TMP } from '../helpers/site-build.ts';
 
 const sourceDir = join(PROJECT_ROOT, 'packages/astro-loader-confluence');
 const work = join(TMP, 'package');
-// Packed from a copy: packing rewrites the package's manifest for a moment, and other suites
-// running at the same time must keep seeing the workspace one.
-const packageDir = join(work, 'copy');
 const installed = join(work, 'node_modules', 'astro-loader-confluence');
+let packageDir: string;
 
 function files(dir: string): string[] {
   return readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name).slice(dir.length + 1));
@@ -27,12 +26,9 @@ describe('the packed loader', () => {
   const manifestBefore = readFileSync(join(sourceDir, 'package.json'), 'utf8');
 
   beforeAll(() => {
-    rmSync(work, { recursive: true, force: true });
+    const { tarball, copy } = packWorkspacePackage('astro-loader-confluence', work);
+    packageDir = copy;
     mkdirSync(installed, { recursive: true });
-    cpSync(sourceDir, packageDir, { recursive: true, filter: (path) => !path.includes('node_modules') });
-    // `npm pack` runs the package's prepack and postpack, as `npm publish` does.
-    const out = execFileSync('npm', ['pack', '--json', '--pack-destination', work], { cwd: packageDir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-    const tarball = join(work, (JSON.parse(out.slice(out.indexOf('['))) as { filename: string }[])[0]!.filename);
     execFileSync('tar', ['-xzf', tarball, '-C', installed, '--strip-components=1']);
   }, 120_000);
   afterAll(() => rmSync(work, { recursive: true, force: true }));

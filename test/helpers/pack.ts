@@ -1,0 +1,46 @@
+/**
+ * `npm pack` of a workspace package, as `npm publish` would pack it (prepack and postpack run),
+ * from a copy under test/.tmp/: packing may rewrite the package's manifest for a moment, and other
+ * suites running at the same time must keep seeing the workspace one. The copy stays inside the
+ * workspace so that its pack scripts find the workspace's tools (typescript).
+ */
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { PROJECT_ROOT, TMP } from './site-build.ts';
+
+export interface Packed {
+  /** Absolute path of the `.tgz`. */
+  tarball: string;
+  /** The copy that was packed. */
+  copy: string;
+}
+
+export function packWorkspacePackage(name: 'astro-loader-confluence' | 'confluence-stand-in', work: string = join(TMP, `pack-${name}`)): Packed {
+  const copy = join(work, 'copy');
+  rmSync(work, { recursive: true, force: true });
+  mkdirSync(work, { recursive: true });
+  cpSync(join(PROJECT_ROOT, 'packages', name), copy, { recursive: true, filter: (path) => !path.includes('node_modules') });
+  const out = execFileSync('npm', ['pack', '--json', '--pack-destination', work], { cwd: copy, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const [{ filename }] = JSON.parse(out.slice(out.indexOf('['))) as { filename: string }[];
+  return { tarball: join(work, filename), copy };
+}
+
+/**
+ * `npm install` in a folder outside the workspace, from the registry: `--prefer-offline` takes
+ * what npm's cache already holds, so a repeated run (and CI on the same machine) is fast.
+ */
+export function npmInstall(cwd: string, specs: string[]): void {
+  execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', ...specs], {
+    cwd,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    // The npm scripts of the installed packages (sharp, esbuild) run on the Node this suite runs on.
+    env: { ...process.env, npm_config_update_notifier: 'false' },
+  });
+}
+
+/** The version of a package installed in the workspace, to install the same one elsewhere. */
+export function workspaceVersion(name: string): string {
+  return (JSON.parse(readFileSync(join(PROJECT_ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+}
