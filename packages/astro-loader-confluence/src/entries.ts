@@ -53,6 +53,8 @@ export interface BuildEntriesInput {
   editLinks: boolean;
   /** Shown at the top of every page (content from a fallback snapshot). */
   banner?: string;
+  /** How panels are written: Starlight asides (the site, default) or GFM alerts (Markdown files). */
+  alerts?: 'starlight' | 'gfm';
 }
 
 export interface BuildEntriesResult {
@@ -131,6 +133,7 @@ export async function buildEntries(input: BuildEntriesInput): Promise<BuildEntri
       pageById,
       pageByTitle,
       unpublishedLinks: input.unpublishedLinks,
+      alerts: input.alerts,
       attachment: (ref) => {
         const owner = ref.pageId ?? id;
         const fileName = ref.fileName;

@@ -5,7 +5,7 @@
  * succeeded: a failed sync leaves the last good content in place.
  */
 import { appendFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Loader, LoaderContext } from 'astro/loaders';
 import { AstroError } from 'astro/errors';
@@ -83,6 +83,7 @@ async function load(context: LoaderContext, options: ResolvedOptions): Promise<v
       logger: part.version ? logger.fork(`${logger.label}:${part.version.slug}`) : logger,
       previous: parseState(meta.get(part.stateKey)),
     });
+    if (part.options.writeSnapshot) logger.info(`Wrote a snapshot of ${outcome.decision.published.size} pages to ${resolve(root, part.options.writeSnapshot)}`);
     const entries = built && (part.version ? built.entries.map((entry) => asVersionEntry(entry, part.version!)) : built.entries);
     if (!part.version && entries) checkVersionCollisions(entries.map((entry) => entry.id), versions);
     results.push({ part, outcome, entries });

@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { buildEntries, type BuildEntriesResult } from './entries.ts';
 import { ConfluenceLoaderError } from './errors.ts';
 import type { ResolvedOptions } from './config/options.ts';
-import { throttledProgress, type ProgressSnapshot } from './sync/progress.ts';
+import { exportEvent, throttledProgress, type ProgressEvent } from './sync/progress.ts';
 import { RawCache, rawCacheDir } from './sync/raw-cache.ts';
 import { writeSnapshot } from './sources/snapshot.ts';
 import { createPageSource, sourceKey } from './sources/sources.ts';
@@ -33,8 +33,10 @@ export interface PipelineContext {
   logger: PipelineLogger;
   /** The state the previous successful sync returned. */
   previous?: SyncState;
-  /** Export progress as numbers (the CLI draws a bar); without it, a throttled line goes to the logger. */
-  onProgress?: (progress: ProgressSnapshot) => void;
+  /** How panels are written (entries.ts): Starlight asides for a site (default), GFM alerts for files. */
+  alerts?: 'starlight' | 'gfm';
+  /** Progress of each phase as numbers (the CLI draws a bar); without it, a throttled line goes to the logger. */
+  onProgress?: (progress: ProgressEvent) => void;
 }
 
 export interface PipelineResult {
@@ -49,6 +51,7 @@ export interface PipelineResult {
 export async function runPipeline(options: ResolvedOptions, context: PipelineContext): Promise<PipelineResult> {
   const { logger } = context;
   const cache = new RawCache(rawCacheDir(context.cacheDir, context.collection));
+  const progress = context.onProgress ?? throttledProgress((line) => logger.info(line));
   const source = await createPageSource(options, { logger, root: context.root });
   logger.info(`Syncing ${source.label}`);
   const syncStarted = performance.now();
@@ -62,7 +65,7 @@ export async function runPipeline(options: ResolvedOptions, context: PipelineCon
       key: sourceKey(options),
       onPlan: ({ published, excluded, toFetch }) =>
         logger.info(`${published} pages to publish, ${excluded} left out (restricted or excluded), ${toFetch} to export${toFetch === 0 ? ' (all up to date)' : ''}`),
-      onProgress: context.onProgress ?? throttledProgress((line) => logger.info(line)),
+      onProgress: (p) => progress(exportEvent(p)),
     });
   } finally {
     await source.close();
@@ -94,6 +97,7 @@ export async function runPipeline(options: ResolvedOptions, context: PipelineCon
     unpublishedLinks: options.unpublishedLinks,
     editLinks: options.editLinks,
     banner: source.banner,
+    alerts: context.alerts,
   });
   const entriesMs = performance.now() - entriesStarted;
   for (const warning of built.warnings) logger.warn(warning);
@@ -108,8 +112,8 @@ export async function runPipeline(options: ResolvedOptions, context: PipelineCon
   }
   if (options.writeSnapshot) {
     const dir = resolve(context.root, options.writeSnapshot);
+    // The caller says so: the CLI prints it as its result, the loader logs it.
     await writeSnapshot(dir, outcome, cache, { site: options.site, spaceKey: options.spaceKey, rootPageId: options.rootPageId });
-    logger.info(`Wrote a snapshot of ${outcome.decision.published.size} pages to ${dir}`);
   }
   return { outcome, built, cache, timings: { syncMs, entriesMs } };
 }

@@ -29,6 +29,7 @@ fails; missing REST scopes are warnings (the loader then exports up to 100 pages
 
 Options:
 ${sharedFlagHelp()}
+  --json                    print the configuration and every check as one JSON document
   -h, --help                show this help
 
 Example:
@@ -47,20 +48,23 @@ interface Check {
 
 const MARK: Record<Status, string> = { ok: '✓', fail: '✗', warn: '!', skip: '-' };
 
-/** The REST calls a build makes, the scope each needs, and what it gives the site. */
+/** What a build does without the REST tree: one space export (live-source.ts). */
+const ONE_CALL = 'the loader exports the space in one call: at most 100 pages, alphabetical order, and restrictions are NOT checked';
+
+/** The REST calls a build makes, the scope each needs, what it gives the site, and what a build does without it. */
 const REST_PROBES = [
-  { key: 'space', label: 'REST space lookup', scope: 'read:space:confluence', unlocks: 'finding the space by its key, for tree discovery' },
-  { key: 'pages', label: 'REST pages list', scope: 'read:page:confluence', unlocks: 'the page tree: sibling order, spaces over 100 pages, incremental sync by version' },
-  { key: 'labels', label: 'REST labels', scope: 'read:label:confluence', unlocks: 'reading page labels (optional: excluded labels are found through search)' },
-  { key: 'search', label: 'REST search (CQL)', scope: 'search:confluence', unlocks: 'CONFLUENCE_EXCLUDE_LABELS' },
-  { key: 'restrictions', label: 'REST restrictions', scope: 'read:content-details:confluence', unlocks: 'leaving restricted pages out automatically' },
+  { key: 'space', label: 'REST space lookup', scope: 'read:space:confluence', unlocks: 'finding the space by its key, for tree discovery', without: ONE_CALL },
+  { key: 'pages', label: 'REST pages list', scope: 'read:page:confluence', unlocks: 'the page tree: sibling order, spaces over 100 pages, incremental sync by version', without: ONE_CALL },
+  { key: 'labels', label: 'REST labels', scope: 'read:label:confluence', unlocks: 'reading page labels (optional: excluded labels are found through search)', without: undefined },
+  { key: 'search', label: 'REST search (CQL)', scope: 'search:confluence', unlocks: 'CONFLUENCE_EXCLUDE_LABELS', without: 'CONFLUENCE_EXCLUDE_LABELS cannot be used (a build with it set fails)' },
+  { key: 'restrictions', label: 'REST restrictions', scope: 'read:content-details:confluence', unlocks: 'leaving restricted pages out automatically', without: ONE_CALL },
 ] as const;
 
 /** Which REST probes the build depends on: without any of these, the loader falls back to one space export. */
 const NEEDED_BY_BUILD = new Set(['space', 'pages', 'search', 'restrictions']);
 
 export async function doctorCommand(args: string[], reporter: Reporter, baseEnv: Env = process.env): Promise<number> {
-  const { values } = parse('doctor', args, {}, { confluence: true });
+  const { values } = parse('doctor', args, { json: { type: 'boolean' } }, { confluence: true });
   if (values.help) {
     reporter.out(DOCTOR_HELP);
     return EXIT.ok;
@@ -69,7 +73,8 @@ export async function doctorCommand(args: string[], reporter: Reporter, baseEnv:
   reporter.out(`confluence-export doctor (astro-loader-confluence ${VERSION})`);
   reporter.out('');
   reporter.out('Configuration');
-  for (const line of describeVariables(env)) reporter.out(`  ${line}`);
+  const variables = variableStates(env);
+  for (const line of describeVariables(variables)) reporter.out(`  ${line}`);
   reporter.out('');
   reporter.out('Checks');
   const checks: Check[] = [];
@@ -84,22 +89,50 @@ export async function doctorCommand(args: string[], reporter: Reporter, baseEnv:
   reporter.out('');
   if (failed.length > 0) {
     reporter.out(`${failed.length} problem(s) stop a build: ${failed.map((c) => c.label).join(', ')}. Fix them as shown above and run doctor again.`);
-    return EXIT.failure;
+  } else {
+    reporter.out(warned.length > 0
+      ? `A build will work, with ${warned.length} limitation(s): ${warned.map((c) => c.label).join(', ')}.`
+      : 'Everything a build needs works.');
   }
-  reporter.out(warned.length > 0
-    ? `A build will work, with ${warned.length} limitation(s): ${warned.map((c) => c.label).join(', ')}.`
-    : 'Everything a build needs works.');
-  return EXIT.ok;
+  reporter.result({
+    command: 'doctor',
+    version: VERSION,
+    ok: failed.length === 0,
+    variables,
+    checks: checks.map(({ label, status, detail, fix, essential }) => ({ label, status, essential, detail, ...(fix && status !== 'ok' ? { fix } : {}) })),
+    problems: failed.map((c) => c.label),
+    limitations: warned.map((c) => c.label),
+  });
+  return failed.length > 0 ? EXIT.failure : EXIT.ok;
+}
+
+/** One variable as doctor reports it: a secret's value is never given, only its length. */
+export interface VariableState {
+  name: string;
+  set: boolean;
+  secret: boolean;
+  /** The value, for a variable that is set and not a secret. */
+  value?: string;
+  /** For a secret that is set. */
+  length?: number;
+}
+
+export function variableStates(env: Env): VariableState[] {
+  const secret = new Set<string>(SECRET_VARIABLES);
+  return ENV_VARIABLES.map((name) => {
+    const value = env[name]?.trim();
+    const isSecret = secret.has(name);
+    if (!value) return { name, set: false, secret: isSecret };
+    return isSecret ? { name, set: true, secret: true, length: value.length } : { name, set: true, secret: false, value };
+  });
 }
 
 /** One line per variable: its value, "set" for secrets, or "not set". */
-export function describeVariables(env: Env): string[] {
-  const secret = new Set<string>(SECRET_VARIABLES);
-  const width = Math.max(...ENV_VARIABLES.map((name) => name.length));
-  return ENV_VARIABLES.map((name) => {
-    const value = env[name]?.trim();
-    const shown = !value ? 'not set' : secret.has(name) ? `set (${value.length} characters, hidden)` : value;
-    return `${name.padEnd(width)}  ${shown}`;
+export function describeVariables(variables: VariableState[]): string[] {
+  const width = Math.max(...variables.map((v) => v.name.length));
+  return variables.map((v) => {
+    const shown = !v.set ? 'not set' : v.secret ? `set (${v.length} characters, hidden)` : v.value;
+    return `${v.name.padEnd(width)}  ${shown}`;
   });
 }
 
@@ -251,7 +284,7 @@ async function remoteChecks(options: ResolvedOptions, http: HttpClient, report: 
         essential,
         detail: scopeMissing ? `refused (403): the token lacks ${probe.scope}, which unlocks ${probe.unlocks}` : formatError(outcome).split('\n')[0]!,
         fix: scopeMissing
-          ? `Add ${probe.scope} to the integration's Confluence API permissions in developer.atlassian.com/console, then run \`confluence-export auth\` again.${needed ? ` Until then${essential ? ', with CONFLUENCE_EXCLUDE_LABELS set, the build fails' : ', the loader exports the space in one call: at most 100 pages, alphabetical order, and restrictions are NOT checked'}.` : ''}`
+          ? `Add ${probe.scope} to the integration's Confluence API permissions in developer.atlassian.com/console, then run \`confluence-export auth\` again.${needed ? ` Until then, ${essential ? 'with CONFLUENCE_EXCLUDE_LABELS set, the build fails' : probe.without}.` : ''}`
           : outcome instanceof ConfluenceLoaderError ? outcome.hint : undefined,
       });
     }
