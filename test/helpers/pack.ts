@@ -5,7 +5,8 @@
  * workspace so that its pack scripts find the workspace's tools (typescript).
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import ts from 'typescript';
 import { join } from 'node:path';
 import { PROJECT_ROOT, TMP } from './site-build.ts';
 
@@ -43,4 +44,26 @@ export function npmInstall(cwd: string, specs: string[]): void {
 /** The version of a package installed in the workspace, to install the same one elsewhere. */
 export function workspaceVersion(name: string): string {
   return (JSON.parse(readFileSync(join(PROJECT_ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+/**
+ * The bare imports (static, dynamic, `import("x")` types) of an installed package's JavaScript,
+ * declarations and Astro components that its manifest does not declare, with the number checked.
+ */
+export function undeclaredImports(installed: string): { undeclared: string[]; checked: number } {
+  const pkg = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')) as { name: string; dependencies?: object; peerDependencies?: object };
+  const declared = new Set([...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.peerDependencies ?? {})]);
+  const packageOf = (specifier: string) => specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
+  const undeclared: string[] = [];
+  let checked = 0;
+  const files = readdirSync(installed, { recursive: true, withFileTypes: true }).filter((e) => e.isFile() && /\.(js|d\.ts|astro)$/.test(e.name));
+  for (const entry of files) {
+    const file = join(entry.parentPath, entry.name);
+    for (const { fileName } of ts.preProcessFile(readFileSync(file, 'utf8'), true, true).importedFiles) {
+      checked++;
+      if (fileName.startsWith('.') || fileName.startsWith('node:') || fileName.startsWith('astro:') || fileName === pkg.name || fileName.startsWith(`${pkg.name}/`)) continue;
+      if (!declared.has(packageOf(fileName))) undeclared.push(`${file.slice(installed.length + 1)}: ${fileName}`);
+    }
+  }
+  return { undeclared, checked };
 }
