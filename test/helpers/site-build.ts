@@ -23,7 +23,7 @@ export interface SiteBuild {
  * two builds running side by side publish each other's images (seen: a generated space's dist/ with
  * the demo's "Sync flow.png" and without its own diagram).
  */
-async function withBuildLock<T>(run: () => Promise<T>): Promise<T> {
+export async function withBuildLock<T>(run: () => Promise<T>): Promise<T> {
   const lock = join(TMP, '.build-lock');
   mkdirSync(TMP, { recursive: true });
   for (;;) {
@@ -81,10 +81,13 @@ export function buildProject(root: string, env: Record<string, string | undefine
   });
 }
 
-/** The caller's environment less every CONFLUENCE_* variable and Vite's own (see spawnBuild). */
-function inheritedEnv(): Record<string, string | undefined> {
+/**
+ * The caller's environment less every CONFLUENCE_* variable, Vite's own (see spawnBuild) and
+ * vitest's (with VITEST set, Astro's dev server answers no request).
+ */
+export function inheritedEnv(): Record<string, string | undefined> {
   const viteVariables = new Set(['BASE_URL', 'MODE', 'DEV', 'PROD', 'SSR']);
-  return Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('CONFLUENCE_') && !viteVariables.has(key)));
+  return Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('CONFLUENCE_') && !key.startsWith('VITEST') && !viteVariables.has(key)));
 }
 
 function run(script: string, args: string[], cwd: string, env: Record<string, string | undefined>, outDir: string, cacheDir: string): Promise<SiteBuild> {
@@ -101,6 +104,9 @@ function run(script: string, args: string[], cwd: string, env: Record<string, st
 function spawnBuild(name: string, env: Record<string, string | undefined>, options: { cacheDir?: string }): Promise<SiteBuild> {
   const outDir = join(TMP, name, 'dist');
   const cacheDir = options.cacheDir ?? join(TMP, name, 'cache');
+  // A build starts from an empty cache unless the caller hands it one: what an earlier test run
+  // left (pages exported by a stand-in on another port) must not decide what this one sees.
+  if (!options.cacheDir) rmSync(cacheDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
   // Vite's own variables (BASE_URL, MODE, DEV, PROD, SSR), which vitest puts in process.env, would
   // override the child build's settings (BASE_URL wins over Astro's `base`); inheritedEnv drops them.

@@ -14,6 +14,7 @@ import { ConfluenceLoaderError, formatError } from './errors.ts';
 import { resolveOptions, type ConfluenceLoaderOptions, type ResolvedOptions } from './config/options.ts';
 import { contentDirFor, runPipeline } from './pipeline.ts';
 import { confluenceDataSchema } from './schema.ts';
+import { devRefreshInterval, startDevRefresh, type DevRefresh } from './dev-refresh.ts';
 import type { SyncOutcome, SyncState } from './sync/sync.ts';
 import { versionSlugOf, type VersionedEntry } from './starlight/version-switcher.ts';
 import { asVersionEntry, checkVersionCollisions, resolveVersions, versionBase, versionCacheCollection, type DocsVersion } from './sources/versions.ts';
@@ -27,17 +28,40 @@ export function confluenceLoader(options: ConfluenceLoaderOptions): Loader {
   } catch (error) {
     throw toAstroError(error);
   }
+  // Astro's loads and the dev refresh's (dev-refresh.ts) never overlap.
+  let queue: Promise<unknown> = Promise.resolve();
+  const serialized = (run: () => Promise<void>) => (queue = queue.then(run, run)) as Promise<void>;
+  let refresh: DevRefresh | undefined;
   return {
     name: 'astro-loader-confluence',
     schema: confluenceDataSchema,
     load: async (context) => {
       try {
-        await load(context, resolved);
+        await serialized(() => load(context, resolved));
       } catch (error) {
         throw toAstroError(error);
       }
+      // Only the dev server hands loaders a file watcher.
+      const interval = context.watcher ? devRefreshInterval(resolved) : 0;
+      if (interval > 0 && !refresh) {
+        const quiet = quietLogger(context.logger);
+        refresh = startDevRefresh(interval, () => serialized(() => load({ ...context, logger: quiet }, resolved)), (error) =>
+          context.logger.warn(`Refreshing from Confluence failed; the pages stay as they were and the next try is in ${interval / 1000}s. ${formatError(error)}`),
+        );
+        context.logger.info(`Watching Confluence for changes every ${interval / 1000}s (devRefreshMs).`);
+      }
     },
   };
+}
+
+/** The logger of a dev refresh: warnings as usual, and of the info lines only what says something changed. */
+function quietLogger(logger: LoaderContext['logger']): LoaderContext['logger'] {
+  const quiet: LoaderContext['logger'] = Object.create(logger);
+  quiet.info = (message: string) => {
+    if (/^Synced \d+ pages/.test(message)) logger.info(`Changes from Confluence: ${message}`);
+  };
+  quiet.fork = (label: string) => quietLogger(logger.fork(label));
+  return quiet;
 }
 
 type Rendered = Awaited<ReturnType<LoaderContext['renderMarkdown']>>;

@@ -84,6 +84,11 @@ export interface ConfluenceLoaderOptions {
   versions?: VersionOption[];
   /** Every sub-folder of this directory holding a snapshot is a version named by the folder (`CONFLUENCE_VERSIONS_DIR`). */
   versionsDir?: string;
+  /**
+   * In `astro dev`, sync again this many ms after the last sync ended, so edits in Confluence show
+   * up by themselves; 0 turns it off. Default 3 s against a stand-in on this machine, 60 s otherwise.
+   */
+  devRefreshMs?: number;
 }
 
 type Defaulted =
@@ -136,6 +141,9 @@ export function resolveOptions(input: ConfluenceLoaderOptions): ResolvedOptions 
     if (value !== undefined && !(Number.isInteger(value) && value >= min)) {
       fail(`${key} ${value} is not a whole number of at least ${min}.`, key === 'retries' ? 'Use 0 to never retry, or the default 5.' : 'Leave it unset (500 ms) unless tests need faster retries.');
     }
+  }
+  if (input.devRefreshMs !== undefined && !(Number.isInteger(input.devRefreshMs) && (input.devRefreshMs === 0 || input.devRefreshMs >= 500))) {
+    fail(`devRefreshMs ${input.devRefreshMs} is not 0 or a whole number of at least 500.`, 'Use 0 to sync only when astro dev starts, or leave it unset for the default.');
   }
   if (input.unpublishedLinks !== undefined && !['text', 'confluence'].includes(input.unpublishedLinks)) {
     fail(`unpublishedLinks "${input.unpublishedLinks}" is unknown.`, "Use 'text' (keep the words, drop the link) or 'confluence'.");
