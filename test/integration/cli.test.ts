@@ -397,6 +397,36 @@ describe('export', () => {
   });
 });
 
+describe('sync report', () => {
+  it('writes pages published, left out by reason and id, unresolved links, missing attachments and calls; a summary for GitHub Actions; no unpublished title', async () => {
+    const cwd = await tempDir('cli-report-');
+    const summary = join(cwd, 'step-summary.md');
+    await writeFile(summary, '## Earlier step\n');
+    const run = await runCli(['snapshot', join(cwd, 'snap'), '--report', 'reports/sync.json'], { ...standInEnv(standIn.accessToken), GITHUB_STEP_SUMMARY: summary }, cwd);
+    expect(run.code, run.stderr).toBe(0);
+    const text = await readFile(join(cwd, 'reports/sync.json'), 'utf8');
+    const report = JSON.parse(text) as { pages: { published: number; exported: number }; leftOut: Record<string, string[]>; unresolvedLinks: { fromPageId: string; reason: string; targetId?: string }[]; missingAttachments: unknown[]; calls: { export: number; exportIds: string[] } };
+    const hidden = standIn.space.all().filter((p) => standIn.space.isEffectivelyRestricted(p.id) || [p, ...standIn.space.ancestors(p.id)].some((a) => a.labels.includes('internal')));
+    expect(report.pages).toMatchObject({ published: publishedCount(standIn.space), exported: publishedCount(standIn.space) });
+    expect([...report.leftOut.restricted!, ...report.leftOut['excluded-label']!].sort()).toEqual(hidden.map((p) => p.id).sort());
+    expect(report.unresolvedLinks.length).toBeGreaterThan(0);
+    for (const link of report.unresolvedLinks) {
+      expect(['restricted', 'excluded-label', 'outside-export', 'not-found']).toContain(link.reason);
+      if (link.targetId) expect(hidden.map((p) => p.id)).toContain(link.targetId);
+    }
+    expect(report.calls.export).toBe(report.calls.exportIds.length);
+    expect(report.calls.export).toBeGreaterThan(0);
+    const written = await readFile(summary, 'utf8');
+    expect(written.startsWith('## Earlier step\n')).toBe(true);
+    expect(written).toContain(`| pages published | ${publishedCount(standIn.space)} `);
+    for (const page of hidden) {
+      expect(text).not.toContain(page.title);
+      expect(written).not.toContain(page.title);
+    }
+    expect(text).not.toContain('/wiki/');
+  });
+});
+
 describe('snapshot', () => {
   it('writes the raw exports of the published pages and a manifest, and replaces only an earlier snapshot', async () => {
     const dir = join(await tempDir('cli-snapshot-'), 'snapshots', 'v1');

@@ -61,6 +61,8 @@ export interface BuildEntriesResult {
   entries: PageEntry[];
   unresolved: UnresolvedLink[];
   warnings: string[];
+  /** Files published pages reference that the export did not deliver (for the sync report). */
+  missingAttachments: { pageId: string; fileName: string }[];
 }
 
 /** Pages rewritten between two turns of the event loop. */
@@ -117,6 +119,7 @@ export async function buildEntries(input: BuildEntriesInput): Promise<BuildEntri
   const entries: PageEntry[] = [];
   const unresolved: UnresolvedLink[] = [];
   const warnings: string[] = [];
+  const missing = new Map<string, { pageId: string; fileName: string }>();
   const siteOrigin = input.siteHost ? (/^https?:\/\//.test(input.siteHost) ? input.siteHost : `https://${input.siteHost}`) : undefined;
 
   let rewritten = 0;
@@ -146,6 +149,10 @@ export async function buildEntries(input: BuildEntriesInput): Promise<BuildEntri
             : `${input.base.replace(/\/?$/, '/')}_attachments/${encodeURIComponent(owner)}/${encodeURIComponent(fileName)}`;
           return { url, isImage };
         }
+        // Keyed, since a reference in raw HTML is resolved twice. A file of an unpublished page is
+        // not named: the report names unpublished pages by id only.
+        const fileNameShown = published.has(owner) ? fileName : '';
+        missing.set(`${id}\t${owner}\t${fileNameShown}`, { pageId: id, fileName: fileNameShown });
         const confluenceUrl =
           siteOrigin && published.has(owner) && !owner.startsWith('path:')
             ? `${siteOrigin}/wiki/download/attachments/${owner}/${encodeURIComponent(fileName)}`
@@ -181,7 +188,7 @@ export async function buildEntries(input: BuildEntriesInput): Promise<BuildEntri
       },
     });
   }
-  return { entries, unresolved, warnings };
+  return { entries, unresolved, warnings, missingAttachments: [...missing.values()] };
 }
 
 /**

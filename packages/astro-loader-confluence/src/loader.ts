@@ -105,6 +105,7 @@ async function load(context: LoaderContext, options: ResolvedOptions): Promise<v
       contentDir: part.contentDir,
       base: part.base,
       logger: part.version ? logger.fork(`${logger.label}:${part.version.slug}`) : logger,
+      report: !part.version,
       previous: parseState(meta.get(part.stateKey)),
     });
     if (part.options.writeSnapshot) logger.info(`Wrote a snapshot of ${outcome.decision.published.size} pages to ${resolve(root, part.options.writeSnapshot)}`);

@@ -13,6 +13,7 @@ import { writeSnapshot } from './sources/snapshot.ts';
 import { createPageSource, sourceKey } from './sources/sources.ts';
 import { readStateFile, writeStateFile } from './sync/state-file.ts';
 import { syncPages, type SyncOutcome, type SyncState } from './sync/sync.ts';
+import { buildReport, writeReport } from './sync-report.ts';
 
 export interface PipelineLogger {
   info(message: string): void;
@@ -33,6 +34,8 @@ export interface PipelineContext {
   logger: PipelineLogger;
   /** The state the previous successful sync returned. */
   previous?: SyncState;
+  /** Write the sync report (sync-report.ts; default true). Off for the frozen versions a site also builds. */
+  report?: boolean;
   /** How panels are written (entries.ts): Starlight asides for a site (default), GFM alerts for files. */
   alerts?: 'starlight' | 'gfm';
   /** Progress of each phase as numbers (the CLI draws a bar); without it, a throttled line goes to the logger. */
@@ -80,8 +83,13 @@ export async function runPipeline(options: ResolvedOptions, context: PipelineCon
   const site = options.site ?? source.site;
   const digest = entriesDigest(outcome, { ...options, site }, context.base, source.banner);
   outcome.state.entriesDigest = digest;
+  const report = async (built: BuildEntriesResult | null) => {
+    if (context.report === false) return;
+    await writeReport(buildReport({ outcome, built, sourceLabel: source.label, siteHost: site, cloudId: options.cloudId }), { root: context.root, path: options.report });
+  };
   if (context.previous?.entriesDigest === digest && outcome.fetched.size === 0 && !options.writeSnapshot) {
     logger.info('Nothing changed since the last sync.');
+    await report(null);
     return { outcome, built: null, cache, timings: { syncMs, entriesMs: 0 } };
   }
 
@@ -115,6 +123,7 @@ export async function runPipeline(options: ResolvedOptions, context: PipelineCon
     // The caller says so: the CLI prints it as its result, the loader logs it.
     await writeSnapshot(dir, outcome, cache, { site: options.site, spaceKey: options.spaceKey, rootPageId: options.rootPageId });
   }
+  await report(built);
   return { outcome, built, cache, timings: { syncMs, entriesMs } };
 }
 

@@ -41,6 +41,8 @@ ${sharedFlagHelp()}
                             exported again (default: a temporary folder)
   --alerts <syntax>         how Confluence panels are written: gfm (default, > [!NOTE], read
                             by GitHub, GitLab, Obsidian…) or starlight (:::note asides)
+  --report <file>           write a JSON sync report there (CONFLUENCE_REPORT); on GitHub
+                            Actions a summary also goes to $GITHUB_STEP_SUMMARY
   --json                    print the result as one JSON document on stdout
   -h, --help                show this help
 

@@ -37,6 +37,7 @@ export async function parseFolderCommand(
     'no-attachments': { type: 'boolean' },
     'cache-dir': { type: 'string' },
     json: { type: 'boolean' },
+    report: { type: 'string' },
     ...own,
   }, { confluence: true, positionals: 1 });
   if (values.help) {
@@ -48,7 +49,7 @@ export async function parseFolderCommand(
     dir: resolve(positionals[0]),
     given: positionals[0],
     cacheDir: values['cache-dir'] as string | undefined,
-    env: await envFor(values),
+    env: { ...(await envFor(values)), ...(typeof values.report === 'string' ? { CONFLUENCE_REPORT: values.report } : {}) },
     overrides: {
       includeAttachments: values['no-attachments'] ? false : undefined,
       concurrency: values.concurrency === undefined ? undefined : intFlag(values, 'concurrency', command, 4, 1, 32),

@@ -23,6 +23,8 @@ ${sharedFlagHelp()}
   --no-attachments          leave attachments out
   --cache-dir <path>        keep the raw cache here between runs: unchanged pages are not
                             exported again (default: a temporary folder)
+  --report <file>           write a JSON sync report there (CONFLUENCE_REPORT); on GitHub
+                            Actions a summary also goes to $GITHUB_STEP_SUMMARY
   --json                    print the result as one JSON document on stdout
   -h, --help                show this help
 

@@ -28,6 +28,7 @@ export const ENV_VARIABLES = [
   'CONFLUENCE_EDIT_LINKS',
   'CONFLUENCE_VERSIONS_DIR',
   'CONFLUENCE_DEV_REFRESH_MS',
+  'CONFLUENCE_REPORT',
 ] as const;
 
 const value = (env: Env, name: string): string | undefined => {
@@ -80,6 +81,7 @@ export function confluenceOptionsFromEnv(env: Env = process.env): ConfluenceLoad
     versionsDir: value(env, 'CONFLUENCE_VERSIONS_DIR'),
     snapshotsDir: value(env, 'CONFLUENCE_SNAPSHOTS_DIR'),
     devRefreshMs: milliseconds(env, 'CONFLUENCE_DEV_REFRESH_MS'),
+    report: value(env, 'CONFLUENCE_REPORT'),
     editLinks: value(env, 'CONFLUENCE_EDIT_LINKS') === undefined ? undefined : !/^(false|0|no|off)$/i.test(value(env, 'CONFLUENCE_EDIT_LINKS')!),
   };
 }

@@ -89,6 +89,12 @@ export interface ConfluenceLoaderOptions {
    * up by themselves; 0 turns it off. Default 3 s against a stand-in on this machine, 60 s otherwise.
    */
   devRefreshMs?: number;
+  /**
+   * Write a JSON report of each sync here (relative to the project root): pages published, left
+   * out by reason and id, unresolved links, missing attachments, calls made. On GitHub Actions a
+   * short summary also goes to $GITHUB_STEP_SUMMARY, with or without this option.
+   */
+  report?: string;
 }
 
 type Defaulted =
