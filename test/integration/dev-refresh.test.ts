@@ -26,7 +26,7 @@ function freePort(): Promise<number> {
 }
 
 /** Polls until `check` holds, at most `attempts` × `everyMs`; returns the last value seen. */
-async function until<T>(probe: () => Promise<T>, check: (value: T) => boolean, attempts = 300, everyMs = 200): Promise<T> {
+async function until<T>(probe: () => Promise<T>, check: (value: T) => boolean, attempts = 1500, everyMs = 200): Promise<T> {
   let value = await probe();
   for (let i = 0; i < attempts && !check(value); i++) {
     await sleep(everyMs);
@@ -89,5 +89,5 @@ describe('astro dev against the stand-in', () => {
         await new Promise((resolve) => child.once('close', resolve));
       }
     });
-  }, 180_000);
+  });
 });

@@ -29,7 +29,7 @@ describe('the packed loader', () => {
     packageDir = copy;
     mkdirSync(installed, { recursive: true });
     execFileSync('tar', ['-xzf', tarball, '-C', installed, '--strip-components=1']);
-  }, 120_000);
+  }, 600_000);
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
   it('ships compiled JavaScript and type declarations, no TypeScript sources', () => {

@@ -133,7 +133,7 @@ describe('the packed stand-in', () => {
     writeFileSync(join(dir, page.bodyFile), 'Rewritten in my editor.\n');
     // Bounded wait on the condition: the watcher applies the edit a moment after the write.
     let version = 1;
-    for (let attempt = 0; attempt < 200 && version === 1; attempt++) {
+    for (let attempt = 0; attempt < 600 && version === 1; attempt++) {
       await sleep(100);
       version = (await admin(running.env, 'GET', `pages/${page.id}`)).json!.version.number as number;
     }
