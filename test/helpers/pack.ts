@@ -21,7 +21,9 @@ export function packWorkspacePackage(name: 'astro-loader-confluence' | 'confluen
   const copy = join(work, 'copy');
   rmSync(work, { recursive: true, force: true });
   mkdirSync(work, { recursive: true });
-  cpSync(join(PROJECT_ROOT, 'packages', name), copy, { recursive: true, filter: (path) => !path.includes('node_modules') });
+  const source = join(PROJECT_ROOT, 'packages', name);
+  // What is packed: not the installed dependencies, nor the package's own tests.
+  cpSync(source, copy, { recursive: true, filter: (path) => !path.includes('node_modules') && !path.startsWith(join(source, 'test')) });
   const out = execFileSync('npm', ['pack', '--json', '--pack-destination', work], { cwd: copy, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   const [{ filename }] = JSON.parse(out.slice(out.indexOf('['))) as { filename: string }[];
   return { tarball: join(work, filename), copy };
