@@ -25,8 +25,8 @@ function freePort(): Promise<number> {
   });
 }
 
-/** Polls until `check` holds, at most `attempts` × `everyMs`; returns the last value seen. */
-async function until<T>(probe: () => Promise<T>, check: (value: T) => boolean, attempts = 1500, everyMs = 200): Promise<T> {
+/** Polls until `check` holds, at most `attempts` × `everyMs` (13 min: a loaded machine took over 5 to start and compile the dev server); returns the last value seen. */
+async function until<T>(probe: () => Promise<T>, check: (value: T) => boolean, attempts = 4000, everyMs = 200): Promise<T> {
   let value = await probe();
   for (let i = 0; i < attempts && !check(value); i++) {
     await sleep(everyMs);
@@ -65,7 +65,8 @@ describe('astro dev against the stand-in', () => {
       child.stderr.on('data', (chunk) => (output += chunk));
       try {
         // Astro may move to another port than the one asked for: the one it serves on is the one it prints.
-        const origin = await until(async () => /Local\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1], (url) => url !== undefined);
+        // Astro colours the line (escape codes sit between "Local" and the URL in some terminals and CI).
+        const origin = await until(async () => /Local\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(output.replace(/\x1b\[[0-9;]*m/g, ''))?.[1], (url) => url !== undefined);
         expect(origin, `the dev server did not start:\n${output}`).toBeDefined();
         const page = async () => {
           try {
