@@ -1,6 +1,7 @@
 // @ts-check
 import { defineConfig } from 'astro/config';
 import starlight from '@astrojs/starlight';
+import starlightLinksValidator from 'starlight-links-validator';
 import { starlightConfluence } from 'astro-loader-confluence/starlight';
 import { isConfluenceConfigured } from 'astro-loader-confluence/env';
 
@@ -11,10 +12,14 @@ import { isConfluenceConfigured } from 'astro-loader-confluence/env';
 /** @type {import('confluence-stand-in').StandIn | undefined} */
 let demo;
 if (!isConfluenceConfigured(process.env)) {
-  const { start, loaderEnv } = await import('confluence-stand-in');
-  demo = await start({ port: 0 });
+  const { start, loaderEnv, demoSpace } = await import('confluence-stand-in');
+  // The stand-in plays the demo space's own site (its pages link to it), so the sync state, keyed
+  // on what the content is and not on the port, carries over: a rebuild exports nothing.
+  const space = demoSpace();
+  demo = await start({ port: 0, space, linkSite: space.site });
   Object.assign(process.env, {
     ...loaderEnv(demo),
+    CONFLUENCE_SITE: space.site,
     CONFLUENCE_EXCLUDE_LABELS: 'internal',
     CONFLUENCE_EDIT_LINKS: 'false',
     // A frozen release of the demo docs, served under /v0.9/ beside the live ones.
@@ -37,7 +42,10 @@ export default defineConfig({
     starlight({
       title: 'Confluence to Starlight',
       description: 'Publish a Confluence space as a Starlight documentation site.',
-      plugins: [starlightConfluence()],
+      // Starlight's link checker passes on the demo. Builds of other spaces leave it out: it clears
+      // Astro's data store at every build start, failed builds included, and it calls links to a
+      // stand-in on 127.0.0.1 "local links".
+      plugins: [starlightConfluence(), ...(demo ? [starlightLinksValidator()] : [])],
     }),
     {
       name: 'demo-stand-in',

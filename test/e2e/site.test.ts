@@ -187,21 +187,46 @@ describe('the demo site in a browser', () => {
     expect(failures).toEqual([]);
   });
 
-  it('finds a phrase from a deep page with the search box, and says which version a result is from', async () => {
-    const page = await open('/');
-    await page.locator('site-search button[data-open-modal]').click();
-    const input = page.locator('#starlight__search input');
-    await input.fill('batch planner');
-    const live = page.locator('#starlight__search a.pagefind-ui__result-link[href="/guides/large-spaces/batch-planning/"]');
-    await live.waitFor();
-    expect(await live.innerText()).toBe('Batch planning');
-    const frozen = page.locator('#starlight__search a.pagefind-ui__result-link[href="/v0.9/guides/large-spaces/batch-planning/"]');
+  it('finds a phrase from a deep page with the search box, the viewed version\'s results first, other versions on request', async () => {
+    const search = async (path: string) => {
+      const page = await open(path);
+      await page.locator('site-search button[data-open-modal]').click();
+      await page.locator('#starlight__search input').fill('batch planner');
+      await page.locator('#starlight__search a.pagefind-ui__result-link').first().waitFor();
+      // Results settle after the debounce; wait until the list stops changing.
+      let previous = '';
+      for (let i = 0; i < 50; i++) {
+        const now = (await page.locator('#starlight__search a.pagefind-ui__result-link').evaluateAll((links) => links.map((a) => a.getAttribute('href')))).join(' ');
+        if (now === previous) break;
+        previous = now;
+        await page.waitForTimeout(100);
+      }
+      return page;
+    };
+    const hrefs = (page: Page) => page.locator('#starlight__search a.pagefind-ui__result-link').evaluateAll((links) => links.map((a) => a.getAttribute('href')!));
+
+    // On the live docs: the live page is found and no frozen result comes before it.
+    const live = await search('/');
+    const liveHrefs = await hrefs(live);
+    expect(liveHrefs[0]).toBe('/guides/large-spaces/batch-planning/');
+    expect(liveHrefs.filter((href) => href.startsWith('/v0.9/'))).toEqual([]);
+    expect(await live.locator('#starlight__search a.pagefind-ui__result-link').first().innerText()).toBe('Batch planning');
+    // Unticking the version in the filter panel searches every version: v0.9's copy, labelled so.
+    expect(await live.locator('#starlight__search input[name="version"][value="Latest"]').isChecked()).toBe(true);
+    await live.locator('#starlight__search label[for="version-Latest"]').click();
+    const frozen = live.locator('#starlight__search a.pagefind-ui__result-link[href="/v0.9/guides/large-spaces/batch-planning/"]');
     await frozen.waitFor();
     expect(await frozen.innerText()).toBe('Batch planning (v0.9)');
-    await live.click();
-    await page.waitForURL(`${origin}/guides/large-spaces/batch-planning/`);
-    expect(await h1(page)).toBe('Batch planning');
-    await page.close();
+    await live.close();
+
+    // On a page of v0.9: its own copy comes first.
+    const old = await search('/v0.9/');
+    expect((await hrefs(old))[0]).toBe('/v0.9/guides/large-spaces/batch-planning/');
+    expect((await hrefs(old)).filter((href) => !href.startsWith('/v0.9/'))).toEqual([]);
+    await old.locator('#starlight__search a.pagefind-ui__result-link').first().click();
+    await old.waitForURL(`${origin}/v0.9/guides/large-spaces/batch-planning/`);
+    expect(await h1(old)).toBe('Batch planning');
+    await old.close();
   });
 
   it('moves between versions with the switcher, staying on the same page when it exists', async () => {

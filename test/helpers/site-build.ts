@@ -23,7 +23,7 @@ export interface SiteBuild {
  * two builds running side by side publish each other's images (seen: a generated space's dist/ with
  * the demo's "Sync flow.png" and without its own diagram).
  */
-async function withBuildLock<T>(run: () => Promise<T>): Promise<T> {
+export async function withBuildLock<T>(run: () => Promise<T>): Promise<T> {
   const lock = join(TMP, '.build-lock');
   mkdirSync(TMP, { recursive: true });
   for (;;) {
@@ -70,27 +70,48 @@ export function buildSite(name: string, env: Record<string, string | undefined> 
   return withBuildLock(() => spawnBuild(name, env, options));
 }
 
-function spawnBuild(name: string, env: Record<string, string | undefined>, options: { cacheDir?: string }): Promise<SiteBuild> {
-  const outDir = join(TMP, name, 'dist');
-  const cacheDir = options.cacheDir ?? join(TMP, name, 'cache');
-  mkdirSync(outDir, { recursive: true });
-  // Vite's own variables (BASE_URL, MODE, DEV, PROD, SSR), which vitest puts in process.env, would
-  // override the child build's settings (BASE_URL wins over Astro's `base`).
+/**
+ * `astro build` of another Astro project (its own root, its own node_modules), e.g. a fresh site
+ * made by a test: one at a time too, so that builds never compete for the machine's two cores.
+ */
+export function buildProject(root: string, env: Record<string, string | undefined> = {}): Promise<SiteBuild> {
+  return withBuildLock(() => {
+    const childEnv = { ...inheritedEnv(), NODE_ENV: 'production', ASTRO_TELEMETRY_DISABLED: '1', ...env };
+    return run(join(root, 'node_modules/astro/bin/astro.mjs'), ['build'], root, childEnv, join(root, 'dist'), join(root, 'node_modules/.astro'));
+  });
+}
+
+/**
+ * The caller's environment less every CONFLUENCE_* variable, Vite's own (see spawnBuild) and
+ * vitest's (with VITEST set, Astro's dev server answers no request).
+ */
+export function inheritedEnv(): Record<string, string | undefined> {
   const viteVariables = new Set(['BASE_URL', 'MODE', 'DEV', 'PROD', 'SSR']);
-  const base = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('CONFLUENCE_') && !viteVariables.has(key)));
-  // Vitest sets NODE_ENV=test, which astro build keeps: the site would be built in development mode
-  // (no search index, `import.meta.env.DEV` true). `npm run build` runs with production.
-  const childEnv = { ...base, NODE_ENV: 'production', ASTRO_TELEMETRY_DISABLED: '1', ASTRO_OUT_DIR: outDir, ASTRO_CACHE_DIR: cacheDir, ...env };
+  return Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('CONFLUENCE_') && !key.startsWith('VITEST') && !viteVariables.has(key)));
+}
+
+function run(script: string, args: string[], cwd: string, env: Record<string, string | undefined>, outDir: string, cacheDir: string): Promise<SiteBuild> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [join(PROJECT_ROOT, 'node_modules/astro/bin/astro.mjs'), 'build'], {
-      cwd: PROJECT_ROOT,
-      env: childEnv as NodeJS.ProcessEnv,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(process.execPath, [script, ...args], { cwd, env: env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (chunk) => (output += chunk));
     child.stderr.on('data', (chunk) => (output += chunk));
     child.on('error', reject);
     child.on('close', (code) => resolvePromise({ outDir, cacheDir, code, output }));
   });
+}
+
+function spawnBuild(name: string, env: Record<string, string | undefined>, options: { cacheDir?: string }): Promise<SiteBuild> {
+  const outDir = join(TMP, name, 'dist');
+  const cacheDir = options.cacheDir ?? join(TMP, name, 'cache');
+  // A build starts from an empty cache unless the caller hands it one: what an earlier test run
+  // left (pages exported by a stand-in on another port) must not decide what this one sees.
+  if (!options.cacheDir) rmSync(cacheDir, { recursive: true, force: true });
+  mkdirSync(outDir, { recursive: true });
+  // Vite's own variables (BASE_URL, MODE, DEV, PROD, SSR), which vitest puts in process.env, would
+  // override the child build's settings (BASE_URL wins over Astro's `base`); inheritedEnv drops them.
+  // Vitest sets NODE_ENV=test, which astro build keeps: the site would be built in development mode
+  // (no search index, `import.meta.env.DEV` true). `npm run build` runs with production.
+  const childEnv = { ...inheritedEnv(), NODE_ENV: 'production', ASTRO_TELEMETRY_DISABLED: '1', ASTRO_OUT_DIR: outDir, ASTRO_CACHE_DIR: cacheDir, ...env };
+  return run(join(PROJECT_ROOT, 'node_modules/astro/bin/astro.mjs'), ['build'], PROJECT_ROOT, childEnv, outDir, cacheDir);
 }

@@ -14,6 +14,7 @@ import { ALL_REST_SCOPES, EXPORT_SCOPES, REST_SCOPES, start, type StandIn } from
 import { PROJECT_ROOT } from '../helpers/site-build.ts';
 import { useTempDirs } from '../helpers/tmp.ts';
 import { createReporter } from '../../packages/astro-loader-confluence/src/cli/reporter.ts';
+import { exportEvent } from '../../packages/astro-loader-confluence/src/sync/progress.ts';
 
 const CLI = join(PROJECT_ROOT, 'packages/astro-loader-confluence/src/cli/index.ts');
 const VERSION = (JSON.parse(readFileSync(join(PROJECT_ROOT, 'packages/astro-loader-confluence/package.json'), 'utf8')) as { version: string }).version;
@@ -94,6 +95,9 @@ describe('help, version and usage errors', () => {
     }
     expect((await runCli(['auth', '--help'])).stdout).toContain('--no-open');
     expect((await runCli(['export', '--help'])).stdout).toContain('--env-file <path>');
+    // The package ships no .env.example: the help points at what it does ship.
+    expect(help.stdout).not.toContain('.env.example');
+    expect(help.stdout).toContain('confluence-export doctor');
   });
 
   it('prints the version', async () => {
@@ -352,11 +356,27 @@ describe('export', () => {
     const home = readFileSync(join(dir, 'index.md'), 'utf8');
     expect(home).toContain('](index.attachments/');
     expect(home).toMatch(/title: "Confluence to Starlight"/);
+    // Panels in the portable GFM form, the bold-label one included; no Starlight directive.
+    expect(home).toContain('> [!NOTE]\n');
+    expect(home).toContain('> [!NOTE]\n> The Markdown Exporter app exports as a user');
+    for (const file of pages) expect(readFileSync(file, 'utf8'), file).not.toMatch(/^:::/m);
 
     // A second export replaces the folder whole.
     const again = await runCli(['export', dir], standInEnv(standIn.accessToken));
     expect(again.code).toBe(0);
     expect(allFiles(dir).filter((f) => f.endsWith('.md'))).toHaveLength(published);
+  });
+
+  it('writes Starlight asides with --alerts starlight, and refuses an unknown syntax', async () => {
+    const dir = join(await tempDir('cli-export-asides-'), 'docs-md');
+    const run = await runCli(['export', dir, '--alerts', 'starlight'], standInEnv(standIn.accessToken));
+    expect(run.code, run.stderr).toBe(0);
+    const home = readFileSync(join(dir, 'index.md'), 'utf8');
+    expect(home).toMatch(/^:::note\nThe Markdown Exporter app exports as a user/m);
+    expect(home).not.toContain('> [!');
+    const wrong = await runCli(['export', dir, '--alerts', 'mkdocs'], standInEnv(standIn.accessToken));
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toContain('--alerts must be gfm or starlight');
   });
 
   it('refuses to replace a folder it did not write, and fails clearly without credentials or with a wrong space', async () => {
@@ -380,6 +400,36 @@ describe('export', () => {
   });
 });
 
+describe('sync report', () => {
+  it('writes pages published, left out by reason and id, unresolved links, missing attachments and calls; a summary for GitHub Actions; no unpublished title', async () => {
+    const cwd = await tempDir('cli-report-');
+    const summary = join(cwd, 'step-summary.md');
+    await writeFile(summary, '## Earlier step\n');
+    const run = await runCli(['snapshot', join(cwd, 'snap'), '--report', 'reports/sync.json'], { ...standInEnv(standIn.accessToken), GITHUB_STEP_SUMMARY: summary }, cwd);
+    expect(run.code, run.stderr).toBe(0);
+    const text = await readFile(join(cwd, 'reports/sync.json'), 'utf8');
+    const report = JSON.parse(text) as { pages: { published: number; exported: number }; leftOut: Record<string, string[]>; unresolvedLinks: { fromPageId: string; reason: string; targetId?: string }[]; missingAttachments: unknown[]; calls: { export: number; exportIds: string[] } };
+    const hidden = standIn.space.all().filter((p) => standIn.space.isEffectivelyRestricted(p.id) || [p, ...standIn.space.ancestors(p.id)].some((a) => a.labels.includes('internal')));
+    expect(report.pages).toMatchObject({ published: publishedCount(standIn.space), exported: publishedCount(standIn.space) });
+    expect([...report.leftOut.restricted!, ...report.leftOut['excluded-label']!].sort()).toEqual(hidden.map((p) => p.id).sort());
+    expect(report.unresolvedLinks.length).toBeGreaterThan(0);
+    for (const link of report.unresolvedLinks) {
+      expect(['restricted', 'excluded-label', 'outside-export', 'not-found']).toContain(link.reason);
+      if (link.targetId) expect(hidden.map((p) => p.id)).toContain(link.targetId);
+    }
+    expect(report.calls.export).toBe(report.calls.exportIds.length);
+    expect(report.calls.export).toBeGreaterThan(0);
+    const written = await readFile(summary, 'utf8');
+    expect(written.startsWith('## Earlier step\n')).toBe(true);
+    expect(written).toContain(`| pages published | ${publishedCount(standIn.space)} `);
+    for (const page of hidden) {
+      expect(text).not.toContain(page.title);
+      expect(written).not.toContain(page.title);
+    }
+    expect(text).not.toContain('/wiki/');
+  });
+});
+
 describe('snapshot', () => {
   it('writes the raw exports of the published pages and a manifest, and replaces only an earlier snapshot', async () => {
     const dir = join(await tempDir('cli-snapshot-'), 'snapshots', 'v1');
@@ -397,6 +447,8 @@ describe('snapshot', () => {
       expect(text, file).not.toContain(standIn.accessToken);
     }
     expect(run.stdout).toContain(`Snapshot of ${manifest.pages.length} pages written to ${dir}`);
+    // Said once: no log line on stderr repeating the result.
+    expect(`${run.stdout}\n${run.stderr}`.match(/snapshot of \d+ pages/gi)).toHaveLength(1);
 
     const again = await runCli(['snapshot', dir], standInEnv(standIn.accessToken));
     expect(again.code).toBe(0);
@@ -412,7 +464,7 @@ describe('snapshot', () => {
 });
 
 describe('progress display', () => {
-  const snapshot = (done: number) => ({ batchesDone: done, batchesTotal: 4, pagesDone: done * 10, pagesTotal: 40 });
+  const snapshot = (done: number) => exportEvent({ batchesDone: done, batchesTotal: 4, pagesDone: done * 10, pagesTotal: 40 });
 
   it('redraws one bar on a terminal and ends it with a newline', () => {
     const writes: string[] = [];
@@ -422,8 +474,21 @@ describe('progress display', () => {
     for (let i = 1; i <= 4; i++) reporter.progress(snapshot(i));
     reporter.endProgress();
     expect(writes.filter((w) => w.startsWith('\r\x1b[2K['))).toHaveLength(4);
-    expect(writes.at(-2)).toContain('[########################] exported 4/4 batches, 40/40 pages');
+    expect(writes.at(-2)).toContain('[########################] exporting: 4/4 batches, 40/40 pages');
     expect(writes.at(-1)).toBe('\n');
+  });
+
+  it('ends a phase\'s bar once it is done, so lines printed after it do not draw it again', () => {
+    const writes: string[] = [];
+    const reporter = createReporter({ write: (t: string) => writes.push(`out:${t}`) }, { isTTY: true, columns: 120, write: (t: string) => writes.push(t) }, {});
+    reporter.progress({ phase: 'discovering pages', done: 500, unit: 'pages' });
+    reporter.info('a line while discovering');
+    expect(writes.at(-1)).toContain('discovering pages: 500 pages'); // redrawn below the line
+    for (let i = 1; i <= 4; i++) reporter.progress(snapshot(i));
+    const finished = writes.length;
+    reporter.info('Wrote what was asked');
+    reporter.out('Done.');
+    expect(writes.slice(finished)).toEqual(['Wrote what was asked\n', 'out:Done.\n']);
   });
 
   it('prints plain lines, no escape codes, in CI even on a terminal', () => {
@@ -434,8 +499,59 @@ describe('progress display', () => {
     reporter.endProgress();
     expect(writes.join('')).not.toContain('\x1b');
     // The first and the last step always show; the ones in between are throttled.
-    expect(writes.at(0)).toContain('exported 1/4 batches');
-    expect(writes.at(-1)).toBe('exported 4/4 batches, 40/40 pages, 0s elapsed\n');
+    expect(writes.at(0)).toContain('exporting: 1/4 batches');
+    expect(writes.at(-1)).toBe('exporting: 4/4 batches, 40/40 pages, 0s elapsed\n');
+  });
+});
+
+describe('--json', () => {
+  const parse = (run: Run) => JSON.parse(run.stdout) as Record<string, unknown> & { warnings: string[] };
+
+  it('doctor: one document on stdout with every variable and check, the human text on stderr, no secret', async () => {
+    const run = await runCli(['doctor', '--json'], standInEnv(standIn.accessToken));
+    expect(run.code).toBe(0);
+    const doc = parse(run) as unknown as { command: string; ok: boolean; variables: { name: string; set: boolean; value?: string; length?: number }[]; checks: { label: string; status: string }[]; problems: string[] };
+    expect(doc.command).toBe('doctor');
+    expect(doc.ok).toBe(true);
+    expect(doc.problems).toEqual([]);
+    expect(doc.checks.find((c) => c.label === 'app API')?.status).toBe('ok');
+    expect(doc.checks.filter((c) => c.label.startsWith('REST ')).map((c) => c.status)).toEqual(['ok', 'ok', 'ok', 'ok', 'ok']);
+    expect(doc.variables.find((v) => v.name === 'CONFLUENCE_SPACE_KEY')?.value).toBe(standIn.space.key);
+    expect(doc.variables.find((v) => v.name === 'CONFLUENCE_ACCESS_TOKEN')).toEqual({ name: 'CONFLUENCE_ACCESS_TOKEN', set: true, secret: true, length: standIn.accessToken.length });
+    expect(run.stdout).not.toContain(standIn.accessToken);
+    expect(run.stderr).toContain('Everything a build needs works.');
+  });
+
+  it('doctor: a failure is ok: false with the problems named, exit code 1', async () => {
+    const run = await runCli(['doctor', '--json', '--space', 'NOPE'], standInEnv(standIn.accessToken));
+    expect(run.code).toBe(1);
+    const doc = parse(run) as unknown as { ok: boolean; problems: string[]; checks: { label: string; status: string; fix?: string }[] };
+    expect(doc.ok).toBe(false);
+    expect(doc.problems).toContain('app API');
+    expect(doc.checks.find((c) => c.label === 'app API')?.fix).toBeTruthy();
+  });
+
+  it('export and snapshot: the result and counts as one document; errors too', async () => {
+    const base = await tempDir('cli-json-');
+    const exported = await runCli(['export', join(base, 'md'), '--json'], standInEnv(standIn.accessToken));
+    expect(exported.code, exported.stderr).toBe(0);
+    const doc = parse(exported) as unknown as { command: string; ok: boolean; pages: number; exportCalls: number; files: { id: string; file: string }[]; warnings: string[] };
+    expect(doc).toMatchObject({ command: 'export', ok: true, dir: join(base, 'md'), pages: publishedCount(standIn.space) });
+    expect(doc.exportCalls).toBeGreaterThan(0);
+    expect(doc.files.map((f) => f.file)).toContain('index.md');
+    expect(doc.warnings.length).toBeGreaterThan(0); // links to the restricted and excluded pages
+    expect(exported.stderr).toContain('Exported');
+
+    const snapshot = await runCli(['snapshot', join(base, 'snap'), '--json'], standInEnv(standIn.accessToken));
+    expect(snapshot.code, snapshot.stderr).toBe(0);
+    expect(parse(snapshot)).toMatchObject({ command: 'snapshot', ok: true, pages: publishedCount(standIn.space) });
+
+    const failed = await runCli(['export', join(base, 'md2'), '--json', '--space', 'NOPE'], standInEnv(standIn.accessToken));
+    expect(failed.code).toBe(1);
+    expect(parse(failed)).toMatchObject({ command: 'export', ok: false, error: { name: 'NotFoundError' } });
+    const usage = await runCli(['snapshot', '--json'], standInEnv(standIn.accessToken));
+    expect(usage.code).toBe(2);
+    expect(parse(usage)).toMatchObject({ command: 'snapshot', ok: false, error: { name: 'UsageError' } });
   });
 });
 

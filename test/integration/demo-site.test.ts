@@ -2,12 +2,14 @@
  * The bundled demo, built as `npm run build` builds it: every public page is there with its
  * Confluence title as the only H1, private pages are nowhere, images and attachments are served.
  */
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { demoSpace } from 'confluence-stand-in';
+import { buildSite, TMP } from '../helpers/site-build.ts';
 
 const dist = inject('demoDist');
+const firstBuildOutput = inject('demoBuildOutput');
 const html = (path: string) => readFileSync(join(dist, path, 'index.html'), 'utf8');
 
 function allFiles(dir: string): string[] {
@@ -82,5 +84,23 @@ describe('the demo site', () => {
         expect(existsSync(target) || existsSync(join(target, 'index.html')), `${file} → ${href}`).toBe(true);
       }
     }
+  });
+});
+
+describe('rebuilding the demo', () => {
+  /** "19 to export" per part (live, each version), from the loader's plan line. */
+  const toExport = (output: string) => [...output.matchAll(/\d+ pages to publish, \d+ left out \([^)]*\), (\d+) to export/g)].map((m) => Number(m[1]));
+
+  it('makes no export call when nothing changed, though the stand-in listens on another port', async () => {
+    expect(toExport(firstBuildOutput).length).toBe(2);
+    expect(toExport(firstBuildOutput).every((n) => n > 0)).toBe(true);
+    // The second `npm run build` in a row: the first build's cache, a new stand-in on a new port.
+    const cacheDir = join(TMP, 'demo-rebuild', 'cache');
+    rmSync(cacheDir, { recursive: true, force: true });
+    cpSync(join(dist, '..', 'cache'), cacheDir, { recursive: true });
+    const build = await buildSite('demo-rebuild', {}, { cacheDir });
+    expect(build.code, build.output).toBe(0);
+    expect(toExport(build.output)).toEqual([0, 0]);
+    expect(build.output).not.toMatch(/exported \d+\/\d+ batches/);
   });
 });

@@ -4,19 +4,18 @@
  * and the workspace manifest restored afterwards.
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { publint } from 'publint';
 import { formatMessage } from 'publint/utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { packWorkspacePackage, undeclaredImports } from '../helpers/pack.ts';
 import { PROJECT_ROOT, TMP } from '../helpers/site-build.ts';
 
 const sourceDir = join(PROJECT_ROOT, 'packages/astro-loader-confluence');
 const work = join(TMP, 'package');
-// Packed from a copy: packing rewrites the package's manifest for a moment, and other suites
-// running at the same time must keep seeing the workspace one.
-const packageDir = join(work, 'copy');
 const installed = join(work, 'node_modules', 'astro-loader-confluence');
+let packageDir: string;
 
 function files(dir: string): string[] {
   return readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name).slice(dir.length + 1));
@@ -26,14 +25,11 @@ describe('the packed loader', () => {
   const manifestBefore = readFileSync(join(sourceDir, 'package.json'), 'utf8');
 
   beforeAll(() => {
-    rmSync(work, { recursive: true, force: true });
+    const { tarball, copy } = packWorkspacePackage('astro-loader-confluence', work);
+    packageDir = copy;
     mkdirSync(installed, { recursive: true });
-    cpSync(sourceDir, packageDir, { recursive: true, filter: (path) => !path.includes('node_modules') });
-    // `npm pack` runs the package's prepack and postpack, as `npm publish` does.
-    const out = execFileSync('npm', ['pack', '--json', '--pack-destination', work], { cwd: packageDir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-    const tarball = join(work, (JSON.parse(out.slice(out.indexOf('['))) as { filename: string }[])[0]!.filename);
     execFileSync('tar', ['-xzf', tarball, '-C', installed, '--strip-components=1']);
-  }, 120_000);
+  }, 600_000);
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
   it('ships compiled JavaScript and type declarations, no TypeScript sources', () => {
@@ -50,6 +46,26 @@ describe('the packed loader', () => {
       expect(existsSync(join(installed, target.types)), target.types).toBe(true);
     }
     expect(pkg.bin['confluence-export']).toBe('./dist/cli/index.js');
+  });
+
+  it('ships a LICENSE, no source maps, and a manifest that says where the code lives and which peers it needs', () => {
+    const shipped = files(installed);
+    expect(readFileSync(join(installed, 'LICENSE'), 'utf8')).toMatch(/^MIT License/);
+    expect(shipped.filter((f) => f.endsWith('.map'))).toEqual([]);
+    for (const file of shipped.filter((f) => f.endsWith('.js'))) expect(readFileSync(join(installed, file), 'utf8'), file).not.toContain('sourceMappingURL');
+    const pkg = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8'));
+    expect(pkg.license).toBe('MIT');
+    expect(pkg.repository.url).toMatch(/^git\+https:\/\//);
+    expect(pkg.homepage).toMatch(/^https:\/\//);
+    expect(pkg.bugs.url).toMatch(/^https:\/\//);
+    expect(Object.keys(pkg.peerDependencies).sort()).toEqual(['@astrojs/starlight', 'astro']);
+    expect(pkg.peerDependenciesMeta).toEqual({ '@astrojs/starlight': { optional: true } });
+  });
+
+  it('imports, in its JavaScript, declarations and components, only packages it declares', () => {
+    const { undeclared, checked } = undeclaredImports(installed);
+    expect(checked).toBeGreaterThan(100);
+    expect(undeclared).toEqual([]);
   });
 
   it('runs from node_modules: the CLI and every entry point load', () => {

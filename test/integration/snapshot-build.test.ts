@@ -87,7 +87,7 @@ describe('a site built from a snapshot', () => {
       expect(main(html), page).toBe(main(readFileSync(join(live, page), 'utf8')));
       expect(html, page).not.toContain(BANNER);
     }
-  }, 180_000);
+  });
 
   it('falls back to the newest snapshot when a space is configured without credentials, with a banner on every page', async () => {
     const build = await buildSite('snapshot-fallback', { CONFLUENCE_SPACE_KEY: 'DEMO', CONFLUENCE_SNAPSHOTS_DIR: SNAPSHOTS });
@@ -99,7 +99,7 @@ describe('a site built from a snapshot', () => {
     for (const page of pages) {
       expect(readFileSync(join(build.outDir, page), 'utf8'), page).toMatch(/class="sl-banner[^"]*"[^>]*>This preview was built from a snapshot taken \d{4}-\d\d-\d\d/);
     }
-  }, 180_000);
+  });
 
   it('fails with the fix when there is neither a credential nor a snapshot', async () => {
     const empty = join(WORK, 'no-snapshots');
@@ -109,5 +109,5 @@ describe('a site built from a snapshot', () => {
     expect(build.output).toContain(`CONFLUENCE_SPACE_KEY is DEMO, but no credentials are set and there is no snapshot in ${empty} to fall back on.`);
     expect(build.output).toContain('confluence-export snapshot snapshots/<name>');
     expect(existsSync(join(build.outDir, 'index.html'))).toBe(false);
-  }, 180_000);
+  });
 });

@@ -3,6 +3,7 @@
  * asides, title) and give it the data Starlight reads. Pure apart from reading the raw cache.
  */
 import { readFileSync } from 'node:fs';
+import { slug } from 'github-slugger';
 import { posix, relative, dirname } from 'node:path';
 import { extractHeadingIds, rewritePage, type RewriteContext } from './rewrite/index.ts';
 import type { RawCache } from './sync/raw-cache.ts';
@@ -54,12 +55,16 @@ export interface BuildEntriesInput {
   editLinks: boolean;
   /** Shown at the top of every page (content from a fallback snapshot). */
   banner?: string;
+  /** How panels are written: Starlight asides (the site, default) or GFM alerts (Markdown files). */
+  alerts?: 'starlight' | 'gfm';
 }
 
 export interface BuildEntriesResult {
   entries: PageEntry[];
   unresolved: UnresolvedLink[];
   warnings: string[];
+  /** Files published pages reference that the export did not deliver (for the sync report). */
+  missingAttachments: { pageId: string; fileName: string }[];
 }
 
 /** Pages rewritten between two turns of the event loop. */
@@ -121,6 +126,7 @@ export async function buildEntries(input: BuildEntriesInput): Promise<BuildEntri
   const entries: PageEntry[] = [];
   const unresolved: UnresolvedLink[] = [];
   const warnings: string[] = [];
+  const missing = new Map<string, { pageId: string; fileName: string }>();
   const siteOrigin = input.siteHost ? (/^https?:\/\//.test(input.siteHost) ? input.siteHost : `https://${input.siteHost}`) : undefined;
 
   let rewritten = 0;
@@ -137,6 +143,7 @@ export async function buildEntries(input: BuildEntriesInput): Promise<BuildEntri
       pageById,
       pageByTitle,
       unpublishedLinks: input.unpublishedLinks,
+      alerts: input.alerts,
       attachment: (ref) => {
         const owner = ref.pageId ?? id;
         const fileName = ref.fileName;
@@ -149,6 +156,10 @@ export async function buildEntries(input: BuildEntriesInput): Promise<BuildEntri
             : `${input.base.replace(/\/?$/, '/')}_attachments/${encodeURIComponent(owner)}/${encodeURIComponent(fileName)}`;
           return { url, isImage };
         }
+        // Keyed, since a reference in raw HTML is resolved twice. A file of an unpublished page is
+        // not named: the report names unpublished pages by id only.
+        const fileNameShown = published.has(owner) ? fileName : '';
+        missing.set(`${id}\t${owner}\t${fileNameShown}`, { pageId: id, fileName: fileNameShown });
         const confluenceUrl =
           siteOrigin && published.has(owner) && !owner.startsWith('path:')
             ? `${siteOrigin}/wiki/download/attachments/${owner}/${encodeURIComponent(fileName)}`
@@ -190,7 +201,18 @@ export async function buildEntries(input: BuildEntriesInput): Promise<BuildEntri
       },
     });
   }
-  return { entries, unresolved, warnings };
+  return { entries, unresolved, warnings, missingAttachments: [...missing.values()] };
+}
+
+/**
+ * The Markdown handed to Astro's renderer for an entry. Markdown plugins that key what they collect
+ * by the route a file renders to derive it from the file's path, slugged segment by segment as
+ * Astro slugs file names (starlight-links-validator does), which turns `v0.9/…` into `v09/…`.
+ * Where the path alone would name another route than the entry's, a frontmatter `slug` names it.
+ */
+export function renderSource(entry: PageEntry): string {
+  const slugged = entry.id.split('/').map((segment) => slug(segment)).join('/');
+  return slugged === entry.id ? entry.body : `---\nslug: ${JSON.stringify(entry.id)}\n---\n${entry.body}`;
 }
 
 function escapeHtml(text: string): string {

@@ -5,15 +5,16 @@
  * succeeded: a failed sync leaves the last good content in place.
  */
 import { appendFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Loader, LoaderContext } from 'astro/loaders';
 import { AstroError } from 'astro/errors';
-import type { PageEntry } from './entries.ts';
+import { renderSource, type PageEntry } from './entries.ts';
 import { ConfluenceLoaderError, formatError } from './errors.ts';
 import { resolveOptions, type ConfluenceLoaderOptions, type ResolvedOptions } from './config/options.ts';
 import { contentDirFor, runPipeline } from './pipeline.ts';
 import { confluenceDataSchema } from './schema.ts';
+import { devRefreshInterval, startDevRefresh, type DevRefresh } from './dev-refresh.ts';
 import type { SyncOutcome, SyncState } from './sync/sync.ts';
 import { versionSlugOf, type VersionedEntry } from './starlight/version-switcher.ts';
 import { asVersionEntry, checkVersionCollisions, resolveVersions, versionBase, versionCacheCollection, type DocsVersion } from './sources/versions.ts';
@@ -27,17 +28,40 @@ export function confluenceLoader(options: ConfluenceLoaderOptions): Loader {
   } catch (error) {
     throw toAstroError(error);
   }
+  // Astro's loads and the dev refresh's (dev-refresh.ts) never overlap.
+  let queue: Promise<unknown> = Promise.resolve();
+  const serialized = (run: () => Promise<void>) => (queue = queue.then(run, run)) as Promise<void>;
+  let refresh: DevRefresh | undefined;
   return {
     name: 'astro-loader-confluence',
     schema: confluenceDataSchema,
     load: async (context) => {
       try {
-        await load(context, resolved);
+        await serialized(() => load(context, resolved));
       } catch (error) {
         throw toAstroError(error);
       }
+      // Only the dev server hands loaders a file watcher.
+      const interval = context.watcher ? devRefreshInterval(resolved) : 0;
+      if (interval > 0 && !refresh) {
+        const quiet = quietLogger(context.logger);
+        refresh = startDevRefresh(interval, () => serialized(() => load({ ...context, logger: quiet }, resolved)), (error) =>
+          context.logger.warn(`Refreshing from Confluence failed; the pages stay as they were and the next try is in ${interval / 1000}s. ${formatError(error)}`),
+        );
+        context.logger.info(`Watching Confluence for changes every ${interval / 1000}s (devRefreshMs).`);
+      }
     },
   };
+}
+
+/** The logger of a dev refresh: warnings as usual, and of the info lines only what says something changed. */
+function quietLogger(logger: LoaderContext['logger']): LoaderContext['logger'] {
+  const quiet: LoaderContext['logger'] = Object.create(logger);
+  quiet.info = (message: string) => {
+    if (/^Synced \d+ pages/.test(message)) logger.info(`Changes from Confluence: ${message}`);
+  };
+  quiet.fork = (label: string) => quietLogger(logger.fork(label));
+  return quiet;
 }
 
 type Rendered = Awaited<ReturnType<LoaderContext['renderMarkdown']>>;
@@ -81,8 +105,10 @@ async function load(context: LoaderContext, options: ResolvedOptions): Promise<v
       contentDir: part.contentDir,
       base: part.base,
       logger: part.version ? logger.fork(`${logger.label}:${part.version.slug}`) : logger,
+      report: !part.version,
       previous: parseState(meta.get(part.stateKey)),
     });
+    if (part.options.writeSnapshot) logger.info(`Wrote a snapshot of ${outcome.decision.published.size} pages to ${resolve(root, part.options.writeSnapshot)}`);
     const entries = built && (part.version ? built.entries.map((entry) => asVersionEntry(entry, part.version!)) : built.entries);
     if (!part.version && entries) checkVersionCollisions(entries.map((entry) => entry.id), versions);
     results.push({ part, outcome, entries });
@@ -125,7 +151,7 @@ async function load(context: LoaderContext, options: ResolvedOptions): Promise<v
       if (existing?.digest === digest && existing.rendered) continue;
       const data = await context.parseData({ id: entry.id, data: entry.data as unknown as Record<string, unknown>, filePath: entry.filePath });
       const renderStarted = performance.now();
-      const rendered = await context.renderMarkdown(entry.body, { fileURL: pathToFileURL(join(root, entry.filePath)) });
+      const rendered = await context.renderMarkdown(renderSource(entry), { fileURL: pathToFileURL(join(root, entry.filePath)) });
       stats.renderMs += performance.now() - renderStarted;
       updates.push({ entry, data, digest, rendered });
     }

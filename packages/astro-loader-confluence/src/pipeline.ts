@@ -7,12 +7,14 @@ import { join, resolve } from 'node:path';
 import { buildEntries, type BuildEntriesResult } from './entries.ts';
 import { ConfluenceLoaderError } from './errors.ts';
 import type { ResolvedOptions } from './config/options.ts';
-import { throttledDiscovery, throttledProgress, type ProgressSnapshot } from './sync/progress.ts';
+import { exportEvent, throttledProgress, type ProgressEvent } from './sync/progress.ts';
 import { parseConfluenceUrl } from './rewrite/confluence-urls.ts';
 import { RawCache, rawCacheDir } from './sync/raw-cache.ts';
 import { writeSnapshot } from './sources/snapshot.ts';
 import { createPageSource, sourceKey } from './sources/sources.ts';
+import { readStateFile, writeStateFile } from './sync/state-file.ts';
 import { syncPages, type SyncOutcome, type SyncState } from './sync/sync.ts';
+import { buildReport, writeReport } from './sync-report.ts';
 
 export interface PipelineLogger {
   info(message: string): void;
@@ -33,8 +35,12 @@ export interface PipelineContext {
   logger: PipelineLogger;
   /** The state the previous successful sync returned. */
   previous?: SyncState;
-  /** Export progress as numbers (the CLI draws a bar); without it, a throttled line goes to the logger. */
-  onProgress?: (progress: ProgressSnapshot) => void;
+  /** Write the sync report (sync-report.ts; default true). Off for the frozen versions a site also builds. */
+  report?: boolean;
+  /** How panels are written (entries.ts): Starlight asides for a site (default), GFM alerts for files. */
+  alerts?: 'starlight' | 'gfm';
+  /** Progress of each phase as numbers (the CLI draws a bar); without it, a throttled line goes to the logger. */
+  onProgress?: (progress: ProgressEvent) => void;
 }
 
 export interface PipelineResult {
@@ -49,6 +55,7 @@ export interface PipelineResult {
 export async function runPipeline(options: ResolvedOptions, context: PipelineContext): Promise<PipelineResult> {
   const { logger } = context;
   const cache = new RawCache(rawCacheDir(context.cacheDir, context.collection));
+  const progress = context.onProgress ?? throttledProgress((line) => logger.info(line));
   // Downloads land in the staging folder, which the sync clears before and commits after.
   const source = await createPageSource(options, { logger, root: context.root, downloadDir: join(cache.staging().root, 'downloads') });
   logger.info(`Syncing ${source.label}`);
@@ -58,17 +65,19 @@ export async function runPipeline(options: ResolvedOptions, context: PipelineCon
     outcome = await syncPages({
       source,
       cache,
-      previous: context.previous,
+      // Without a state from the caller (the CLI, or a cleared data store), the raw cache's own.
+      previous: context.previous ?? (await readStateFile(cache.root)),
       key: sourceKey(options),
       onPlan: ({ published, excluded, toFetch }) =>
         logger.info(`${published} pages to publish, ${excluded} left out (restricted or excluded), ${toFetch} to export${toFetch === 0 ? ' (all up to date)' : ''}`),
-      onProgress: context.onProgress ?? throttledProgress((line) => logger.info(line)),
-      onDiscoveryProgress: throttledDiscovery((line) => logger.info(line)),
+      onProgress: (p) => progress(exportEvent(p)),
+      onDiscoveryProgress: (p) => progress({ phase: p.phase, done: p.done, total: p.total, unit: p.phase === 'reading folders' ? 'folders' : 'pages' }),
     });
   } finally {
     await source.close();
   }
   const syncMs = performance.now() - syncStarted;
+  await writeStateFile(cache.root, outcome.state);
   for (const warning of [...outcome.discovery.warnings, ...outcome.sitePaths.warnings]) logger.warn(warning);
 
   // A no-change rebuild must cost next to nothing: when no page was fetched and nothing the
@@ -77,8 +86,13 @@ export async function runPipeline(options: ResolvedOptions, context: PipelineCon
   const site = options.site ?? source.site;
   const digest = entriesDigest(outcome, { ...options, site }, context.base, source.banner);
   outcome.state.entriesDigest = digest;
+  const report = async (built: BuildEntriesResult | null) => {
+    if (context.report === false) return;
+    await writeReport(buildReport({ outcome, built, sourceLabel: source.label, siteHost: site, cloudId: options.cloudId }), { root: context.root, path: options.report });
+  };
   if (context.previous?.entriesDigest === digest && outcome.fetched.size === 0 && !options.writeSnapshot) {
     logger.info('Nothing changed since the last sync.');
+    await report(null);
     return { outcome, built: null, cache, timings: { syncMs, entriesMs: 0 } };
   }
 
@@ -94,6 +108,7 @@ export async function runPipeline(options: ResolvedOptions, context: PipelineCon
     unpublishedLinks: options.unpublishedLinks,
     editLinks: options.editLinks,
     banner: source.banner,
+    alerts: context.alerts,
   });
   const entriesMs = performance.now() - entriesStarted;
   for (const warning of built.warnings) logger.warn(warning);
@@ -109,9 +124,10 @@ export async function runPipeline(options: ResolvedOptions, context: PipelineCon
   }
   if (options.writeSnapshot) {
     const dir = resolve(context.root, options.writeSnapshot);
+    // The caller says so: the CLI prints it as its result, the loader logs it.
     await writeSnapshot(dir, outcome, cache, { site: options.site, spaceKey: options.spaceKey, rootPageId: options.rootPageId });
-    logger.info(`Wrote a snapshot of ${outcome.decision.published.size} pages to ${dir}`);
   }
+  await report(built);
   return { outcome, built, cache, timings: { syncMs, entriesMs } };
 }
 

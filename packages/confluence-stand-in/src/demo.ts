@@ -37,13 +37,22 @@ export function spaceFromFiles<A>(dir: string, attachment: (entry: A, dir: strin
   };
 }
 
-/** Synchronous, so `start({ space: demoSpace() })` reads naturally. */
-export function demoSpace(): SpaceSpec {
-  return spaceFromFiles<{ fileName: string; mediaType: string; file: string }>(DEMO_DIR, (a, dir) => ({
+/**
+ * A space kept as files in the demo's format (README, "The stand-in server"): `space.json` with
+ * the space and its pages, each page naming its `bodyFile` and its attachments as
+ * `{ fileName, mediaType, file }`, the files beside it.
+ */
+export function readSpaceDir(dir: string): SpaceSpec {
+  return spaceFromFiles<{ fileName: string; mediaType: string; file: string }>(dir, (a, base) => ({
     fileName: a.fileName,
     mediaType: a.mediaType,
-    data: new Uint8Array(readFileSync(join(dir, a.file))),
+    data: new Uint8Array(readFileSync(join(base, a.file))),
   }));
+}
+
+/** Synchronous, so `start({ space: demoSpace() })` reads naturally. */
+export function demoSpace(): SpaceSpec {
+  return readSpaceDir(DEMO_DIR);
 }
 
 export async function loadDemoSpace(): Promise<SpaceSpec> {

@@ -16,6 +16,7 @@ import {
   LIMITS,
   type EnvName,
 } from './constants.ts';
+import { ADMIN_PREFIX, handleAdmin } from './admin-api.ts';
 import { loadDemoSpace } from './demo.ts';
 import { exportError, handleExport, type ExportSettings } from './export-api.ts';
 import { Faults, type FaultOptions, type PermanentFault, type RequestKind } from './faults.ts';
@@ -276,6 +277,15 @@ export async function start(options: StartOptions = {}): Promise<StandIn> {
       send(res, reply);
     };
 
+    if (target.pathname.startsWith(ADMIN_PREFIX)) {
+      let body: unknown;
+      try {
+        body = raw.length ? JSON.parse(raw.toString('utf8')) : undefined;
+      } catch {
+        return finish(json(400, { message: 'Request body is not valid JSON' }));
+      }
+      return finish(handleAdmin(space, method, target.pathname, target.searchParams, body));
+    }
     const route = routeOf(target.pathname, method);
     entry.kind = route.kind;
     if (route.kind === 'other') return finish(json(404, { message: `No stand-in route for ${method} ${target.pathname}` }));

@@ -53,11 +53,13 @@ describe('confluenceOptionsFromEnv', () => {
 
   it('reads every variable it documents', () => {
     const env = Object.fromEntries(ENV_VARIABLES.map((name) => [name, 'v']));
-    const options = confluenceOptionsFromEnv({ ...env, CONFLUENCE_EDIT_LINKS: 'yes' })!;
+    const options = confluenceOptionsFromEnv({ ...env, CONFLUENCE_EDIT_LINKS: 'yes', CONFLUENCE_DEV_REFRESH_MS: '5000' })!;
     const values = Object.values(options).filter((v) => v !== undefined);
-    // Every variable except the OAuth trio and the token store (one object), EDIT_LINKS (a boolean)
-    // and the labels (a list) comes through as 'v'.
-    expect(values.filter((v) => v === 'v')).toHaveLength(ENV_VARIABLES.length - 4 - 1 - 1);
+    // Every variable except the OAuth trio and the token store (one object), EDIT_LINKS (a boolean),
+    // DEV_REFRESH_MS (a number) and the labels (a list) comes through as 'v'.
+    expect(values.filter((v) => v === 'v')).toHaveLength(ENV_VARIABLES.length - 4 - 1 - 1 - 1);
+    expect(options.devRefreshMs).toBe(5000);
+    expect(() => confluenceOptionsFromEnv({ CONFLUENCE_SPACE_KEY: 'D', CONFLUENCE_DEV_REFRESH_MS: 'soon' })).toThrow(/CONFLUENCE_DEV_REFRESH_MS is "soon", not a number of milliseconds/);
     expect(options.oauth).toEqual({ clientId: 'v', clientSecret: 'v', refreshToken: 'v', storePath: 'v' });
     expect(options.excludeLabels).toEqual(['v']);
   });

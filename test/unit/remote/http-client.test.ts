@@ -181,7 +181,10 @@ describe('createHttpClient: time limits', () => {
     expect(error).toBeInstanceOf(TimeoutError);
     expect((error as Error).message).toMatch(/requestTimeoutMs/);
     expect((error as Error).message).toMatch(/deadlineMs/);
-    expect(calls).toBe(2);
+    // Attempts as the client made them: on a loaded machine an attempt may time out before the
+    // server has even read it, so what the server counted is at most that.
+    expect(http.stats().requests.rest).toBe(2);
+    expect(calls).toBeLessThanOrEqual(2);
     expect(retries.map((r) => r.reason)).toEqual(['timeout']);
   });
 

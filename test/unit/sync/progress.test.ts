@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuration, formatProgress, throttledProgress } from '../../../packages/astro-loader-confluence/src/sync/progress.ts';
+import {
+  ESTIMATE_AFTER,
+  estimateLeft,
+  exportEvent,
+  formatDuration,
+  formatProgress,
+  ProgressClock,
+  throttledProgress,
+  type ProgressEvent,
+} from '../../../packages/astro-loader-confluence/src/sync/progress.ts';
 
 describe('formatDuration', () => {
   it.each([
@@ -15,55 +24,74 @@ describe('formatDuration', () => {
   });
 });
 
+const exporting = (batchesDone: number, batchesTotal = 100) => exportEvent({ batchesDone, batchesTotal, pagesDone: batchesDone * 10, pagesTotal: batchesTotal * 10 });
+
 describe('formatProgress', () => {
-  it('shows batches, pages, elapsed time and what is left', () => {
-    expect(formatProgress({ batchesDone: 25, batchesTotal: 100, pagesDone: 300, pagesTotal: 1200 }, 10_000)).toBe(
-      'exported 25/100 batches, 300/1200 pages, 10s elapsed ~30s left',
-    );
+  it('names the phase and shows its counts, elapsed time and what is left', () => {
+    expect(formatProgress(exporting(25), 10_000, 30_000)).toBe('exporting: 25/100 batches, 250/1000 pages, 10s elapsed ~30s left');
   });
 
-  it('gives no estimate before the first batch or once done', () => {
-    expect(formatProgress({ batchesDone: 0, batchesTotal: 10, pagesDone: 0, pagesTotal: 50 }, 3_000)).not.toContain('left');
-    expect(formatProgress({ batchesDone: 10, batchesTotal: 10, pagesDone: 50, pagesTotal: 50 }, 3_000)).not.toContain('left');
-    expect(formatProgress({ batchesDone: 0, batchesTotal: 0, pagesDone: 0, pagesTotal: 0 }, 0)).toBe('exported 0/0 batches, 0/0 pages, 0s elapsed');
+  it('takes any phase, with or without a total', () => {
+    expect(formatProgress({ phase: 'discovering pages', done: 750, unit: 'pages' }, 4_000)).toBe('discovering pages: 750 pages, 4s elapsed');
+    expect(formatProgress({ phase: 'checking restrictions', done: 12, total: 970, unit: 'pages' }, 1_000)).toBe('checking restrictions: 12/970 pages, 1s elapsed');
+  });
+});
+
+describe('estimateLeft', () => {
+  const event: ProgressEvent = { phase: 'exporting', done: 20, total: 100, unit: 'batches' };
+
+  it('extrapolates the phase rate since its start', () => {
+    expect(estimateLeft(event, 10_000, 20)).toBe(40_000);
+    // Steps counted from the phase's first event: 10 in 10 s leaves 80 steps, 80 s.
+    expect(estimateLeft(event, 10_000, 10)).toBe(80_000);
+  });
+
+  it('says nothing before the phase has enough time, steps and fraction behind it, without a total, or once done', () => {
+    expect(estimateLeft(event, ESTIMATE_AFTER.ms - 1, 20)).toBeUndefined();
+    expect(estimateLeft(event, 10_000, ESTIMATE_AFTER.steps - 1)).toBeUndefined();
+    expect(estimateLeft({ ...event, done: 4 }, 10_000, 4)).toBeUndefined();
+    expect(estimateLeft({ ...event, total: undefined }, 10_000, 20)).toBeUndefined();
+    expect(estimateLeft({ ...event, done: 100 }, 10_000, 100)).toBeUndefined();
+  });
+});
+
+describe('ProgressClock', () => {
+  it('times each phase from its own first event, so an earlier long phase does not inflate the estimate', () => {
+    let now = 0;
+    const clock = new ProgressClock(() => now);
+    clock.line({ phase: 'discovering pages', done: 0, unit: 'pages' });
+    now = 28_000; // 28 s of discovery, as on a 970-page space
+    clock.line({ phase: 'discovering pages', done: 970, total: 970, unit: 'pages' });
+    expect(clock.line(exporting(0, 10))).toBe('exporting: 0/10 batches, 0/100 pages, 0s elapsed');
+    now += 6_000;
+    // 5 of 10 batches in 6 s: 6 s left, not the 28 s of discovery spread over the export.
+    expect(clock.line(exporting(5, 10))).toBe('exporting: 5/10 batches, 50/100 pages, 6s elapsed ~6s left');
   });
 });
 
 describe('throttledProgress', () => {
-  const step = (batchesDone: number, batchesTotal = 10) => ({ batchesDone, batchesTotal, pagesDone: batchesDone, pagesTotal: batchesTotal });
-
-  it('emits at most once per interval, and always the last step', () => {
+  it('emits at most once per interval, and always the first and last step of each phase', () => {
     let clock = 1_000_000;
     const lines: string[] = [];
     const report = throttledProgress((line) => lines.push(line), 2_000, () => clock);
-    report(step(1)); // first step: emitted
+    report(exporting(1, 10)); // first step: emitted
     clock += 500;
-    report(step(2)); // too soon
+    report(exporting(2, 10)); // too soon
     clock += 1_000;
-    report(step(3)); // still too soon
+    report(exporting(3, 10)); // still too soon
     clock += 600;
-    report(step(4)); // 2.1 s after the last emit
+    report(exporting(4, 10)); // 2.1 s after the last emit
     clock += 10;
-    report(step(10)); // finished: always
-    expect(lines.map((l) => l.match(/exported (\d+)/)![1])).toEqual(['1', '4', '10']);
+    report(exporting(10, 10)); // finished: always
+    report({ phase: 'rendering', done: 1, total: 5, unit: 'pages' }); // a new phase: always
+    expect(lines.map((l) => l.split(':')[0] + ' ' + /(\d+)\//.exec(l)![1])).toEqual(['exporting 1', 'exporting 4', 'exporting 10', 'rendering 1']);
     expect(lines[1]).toContain('2s elapsed');
   });
 
-  it('measures elapsed time from its creation', () => {
-    let clock = 50_000;
-    const lines: string[] = [];
-    const report = throttledProgress((line) => lines.push(line), 1_000, () => clock);
-    clock += 61_000;
-    report(step(5));
-    expect(lines).toEqual([expect.stringContaining('1m01s elapsed ~1m01s left')]);
-  });
-});
-
-describe('throttledProgress with a clock that starts at zero', () => {
-  it('emits the first step', () => {
+  it('emits the first step with a clock that starts at zero', () => {
     const lines: string[] = [];
     const report = throttledProgress((line) => lines.push(line), 2_000, () => 0);
-    report({ batchesDone: 1, batchesTotal: 10, pagesDone: 5, pagesTotal: 50 });
+    report(exporting(1, 10));
     expect(lines).toHaveLength(1);
   });
 });

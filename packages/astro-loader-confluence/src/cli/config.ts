@@ -49,7 +49,7 @@ export interface SyncRun {
 export async function withSync<T>(
   options: ResolvedOptions,
   reporter: Reporter,
-  settings: { cacheDir?: string; contentDir: string; base: string },
+  settings: { cacheDir?: string; contentDir: string; base: string; alerts?: 'starlight' | 'gfm' },
   use: (run: SyncRun) => Promise<T>,
 ): Promise<T> {
   const root = process.cwd();
@@ -61,6 +61,7 @@ export async function withSync<T>(
       collection: 'cli',
       contentDir: settings.contentDir,
       base: settings.base,
+      alerts: settings.alerts,
       logger: { info: (m) => reporter.info(m), warn: (m) => reporter.warn(m) },
       onProgress: (p) => reporter.progress(p),
     }).finally(() => reporter.endProgress());

@@ -2,8 +2,9 @@
  * `confluence-export doctor`: checks, in the order a build needs them, what is configured, the
  * cloud id, the token, the app API and each Confluence REST scope, and says for every failure
  * what to fix. Each check goes through the same clients a build uses, so a green doctor means the
- * build's requests work. Essential failures (the build cannot work) give exit code 1; missing
- * REST scopes are warnings, because the loader still publishes small spaces without them.
+ * build's requests work. Essential failures (the build cannot work) give exit code 1: without the
+ * REST scopes for the tree and the restrictions a build publishes nothing. The optional scopes
+ * (bulk search, attachments) are warnings.
  */
 import { resolve } from 'node:path';
 import { confluenceOptionsFromEnv, ENV_VARIABLES, type Env } from '../config/env-options.ts';
@@ -25,10 +26,13 @@ export const DOCTOR_HELP = `Usage: confluence-export doctor [options]
 Checks the configuration (which CONFLUENCE_* variables are set and which are missing), the cloud
 id, the token, the Markdown Exporter app API and each Confluence REST scope, and says exactly what
 to fix for each failure. Secrets are never printed. Exit code 1 when something the build needs
-fails; missing REST scopes are warnings (the loader then exports up to 100 pages without them).
+fails (without the tree and restriction scopes a build publishes nothing); the optional scopes
+(content search, attachments, folders) are warnings. The doctor exports only a page it has
+checked to be public.
 
 Options:
 ${sharedFlagHelp()}
+  --json                    print the configuration and every check as one JSON document
   -h, --help                show this help
 
 Example:
@@ -47,7 +51,8 @@ interface Check {
 
 const MARK: Record<Status, string> = { ok: '✓', fail: '✗', warn: '!', skip: '-' };
 
-/** The REST calls a build makes, the scope each needs, and what it gives the site. */
+
+/** The REST calls a build makes, the scope each needs, what it gives the site, and what a build does without it. */
 const REST_PROBES = [
   { key: 'space', label: 'REST space lookup', scope: 'read:space:confluence', unlocks: 'finding the space by its key: the first REST call, which decides whether the build can check anything' },
   { key: 'pages', label: 'REST pages list', scope: 'read:page:confluence', unlocks: 'the page tree: sibling order, spaces of any size, incremental sync by version' },
@@ -62,7 +67,7 @@ const REST_PROBES = [
 const NEEDED_BY_BUILD = new Set(['space', 'pages', 'restrictions']);
 
 export async function doctorCommand(args: string[], reporter: Reporter, baseEnv: Env = process.env): Promise<number> {
-  const { values } = parse('doctor', args, {}, { confluence: true });
+  const { values } = parse('doctor', args, { json: { type: 'boolean' } }, { confluence: true });
   if (values.help) {
     reporter.out(DOCTOR_HELP);
     return EXIT.ok;
@@ -71,7 +76,8 @@ export async function doctorCommand(args: string[], reporter: Reporter, baseEnv:
   reporter.out(`confluence-export doctor (astro-loader-confluence ${VERSION})`);
   reporter.out('');
   reporter.out('Configuration');
-  for (const line of describeVariables(env)) reporter.out(`  ${line}`);
+  const variables = variableStates(env);
+  for (const line of describeVariables(variables)) reporter.out(`  ${line}`);
   reporter.out('');
   reporter.out('Checks');
   const checks: Check[] = [];
@@ -86,22 +92,50 @@ export async function doctorCommand(args: string[], reporter: Reporter, baseEnv:
   reporter.out('');
   if (failed.length > 0) {
     reporter.out(`${failed.length} problem(s) stop a build: ${failed.map((c) => c.label).join(', ')}. Fix them as shown above and run doctor again.`);
-    return EXIT.failure;
+  } else {
+    reporter.out(warned.length > 0
+      ? `A build will work, with ${warned.length} limitation(s): ${warned.map((c) => c.label).join(', ')}.`
+      : 'Everything a build needs works.');
   }
-  reporter.out(warned.length > 0
-    ? `A build will work, with ${warned.length} limitation(s): ${warned.map((c) => c.label).join(', ')}.`
-    : 'Everything a build needs works.');
-  return EXIT.ok;
+  reporter.result({
+    command: 'doctor',
+    version: VERSION,
+    ok: failed.length === 0,
+    variables,
+    checks: checks.map(({ label, status, detail, fix, essential }) => ({ label, status, essential, detail, ...(fix && status !== 'ok' ? { fix } : {}) })),
+    problems: failed.map((c) => c.label),
+    limitations: warned.map((c) => c.label),
+  });
+  return failed.length > 0 ? EXIT.failure : EXIT.ok;
+}
+
+/** One variable as doctor reports it: a secret's value is never given, only its length. */
+export interface VariableState {
+  name: string;
+  set: boolean;
+  secret: boolean;
+  /** The value, for a variable that is set and not a secret. */
+  value?: string;
+  /** For a secret that is set. */
+  length?: number;
+}
+
+export function variableStates(env: Env): VariableState[] {
+  const secret = new Set<string>(SECRET_VARIABLES);
+  return ENV_VARIABLES.map((name) => {
+    const value = env[name]?.trim();
+    const isSecret = secret.has(name);
+    if (!value) return { name, set: false, secret: isSecret };
+    return isSecret ? { name, set: true, secret: true, length: value.length } : { name, set: true, secret: false, value };
+  });
 }
 
 /** One line per variable: its value, "set" for secrets, or "not set". */
-export function describeVariables(env: Env): string[] {
-  const secret = new Set<string>(SECRET_VARIABLES);
-  const width = Math.max(...ENV_VARIABLES.map((name) => name.length));
-  return ENV_VARIABLES.map((name) => {
-    const value = env[name]?.trim();
-    const shown = !value ? 'not set' : secret.has(name) ? `set (${value.length} characters, hidden)` : value;
-    return `${name.padEnd(width)}  ${shown}`;
+export function describeVariables(variables: VariableState[]): string[] {
+  const width = Math.max(...variables.map((v) => v.name.length));
+  return variables.map((v) => {
+    const shown = !v.set ? 'not set' : v.secret ? `set (${v.length} characters, hidden)` : v.value;
+    return `${v.name.padEnd(width)}  ${shown}`;
   });
 }
 

@@ -18,7 +18,7 @@ import type { ResolvedOptions } from '../config/options.ts';
 import { safeName, type RawCache } from '../sync/raw-cache.ts';
 import type { SyncOutcome } from '../sync/sync.ts';
 import { VERSION } from '../version.ts';
-import { EXIT, sharedFlagHelp } from './args.ts';
+import { EXIT, sharedFlagHelp, UsageError } from './args.ts';
 import { syncOptions, withSync } from './config.ts';
 import { parseFolderCommand, refuseForeignFolder } from './folder-command.ts';
 import { EXPORT_BASE, relinkForFiles } from './file-links.ts';
@@ -37,24 +37,47 @@ Options:
 ${sharedFlagHelp()}
   --concurrency <n>         export calls in flight at once (default 4)
   --no-attachments          leave attachments out
-  --cache-dir <path>        keep the raw cache here between runs (default: a temporary folder)
+  --cache-dir <path>        keep the raw cache here between runs: unchanged pages are not
+                            exported again (default: a temporary folder)
+  --alerts <syntax>         how Confluence panels are written: gfm (default, > [!NOTE], read
+                            by GitHub, GitLab, Obsidian…) or starlight (:::note asides)
+  --report <file>           write a JSON sync report there (CONFLUENCE_REPORT); on GitHub
+                            Actions a summary also goes to $GITHUB_STEP_SUMMARY
+  --json                    print the result as one JSON document on stdout
   -h, --help                show this help
 
 Example:
   confluence-export export ./docs-md --space DOCS --site acme.atlassian.net --env-file .env.confluence`;
 
 export async function exportCommand(args: string[], reporter: Reporter): Promise<number> {
-  const command = await parseFolderCommand('export', args, EXPORT_HELP, reporter, 'Name the folder to write the Markdown to: confluence-export export <dir>.');
+  const command = await parseFolderCommand('export', args, EXPORT_HELP, reporter, 'Name the folder to write the Markdown to: confluence-export export <dir>.', {
+    alerts: { type: 'string' },
+  });
   if (!command) return EXIT.ok;
+  const alerts = command.values.alerts ?? 'gfm';
+  if (alerts !== 'gfm' && alerts !== 'starlight') throw new UsageError(`--alerts must be gfm or starlight, not "${String(alerts)}".`, 'export');
   const target = command.dir;
   const options = syncOptions(command.env, 'export', command.overrides);
   await refuseForeignFolder(target, EXPORT_MANIFEST, 'confluence-export export');
-  const written = await withSync(options, reporter, { cacheDir: command.cacheDir, contentDir: target, base: EXPORT_BASE }, async ({ result }) => {
+  const written = await withSync(options, reporter, { cacheDir: command.cacheDir, contentDir: target, base: EXPORT_BASE, alerts }, async ({ result }) => {
     const entries = result.built!.entries;
-    await replaceDirAtomic(target, (temp) => writeExport(temp, target, entries, result.outcome, result.cache, options));
-    return entries.length;
+    let files: ExportedFile[] = [];
+    await replaceDirAtomic(target, async (temp) => {
+      files = await writeExport(temp, target, entries, result.outcome, result.cache, options);
+    });
+    return { files, exportCalls: result.outcome.exportCalls, unresolvedLinks: result.built!.unresolved.length };
   });
-  reporter.out(`Exported ${written} pages to ${target}`);
+  reporter.out(`Exported ${written.files.length} pages to ${target}`);
+  reporter.result({
+    command: 'export',
+    ok: true,
+    dir: target,
+    pages: written.files.length,
+    attachments: written.files.reduce((sum, file) => sum + file.attachments.length, 0),
+    exportCalls: written.exportCalls,
+    unresolvedLinks: written.unresolvedLinks,
+    files: written.files,
+  });
   return EXIT.ok;
 }
 
@@ -66,7 +89,7 @@ interface ExportedFile {
   attachments: string[];
 }
 
-async function writeExport(temp: string, target: string, entries: PageEntry[], outcome: SyncOutcome, cache: RawCache, options: ResolvedOptions): Promise<void> {
+async function writeExport(temp: string, target: string, entries: PageEntry[], outcome: SyncOutcome, cache: RawCache, options: ResolvedOptions): Promise<ExportedFile[]> {
   const fileOfPath = (path: string) => `${entryId(path)}.md`;
   const attachmentFolderOf = (pageId: string) => `${entryId(outcome.sitePaths.paths.get(pageId)!)}.attachments`;
   const cacheAttachments = join(cache.root, 'attachments') + sep;
@@ -119,6 +142,7 @@ async function writeExport(temp: string, target: string, entries: PageEntry[], o
     pages,
   };
   await writeFile(join(temp, EXPORT_MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
+  return pages;
 }
 
 /** YAML frontmatter; JSON strings are valid YAML scalars, so titles need no escaping rules of their own. */

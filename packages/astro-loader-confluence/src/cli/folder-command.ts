@@ -19,6 +19,8 @@ export interface FolderCommand {
   cacheDir?: string;
   env: Env;
   overrides: { includeAttachments?: boolean; concurrency?: number };
+  /** The rest of the flags, for what a command adds of its own. */
+  values: Record<string, string | boolean | undefined>;
 }
 
 /** Parses the command line; undefined when `--help` was asked for (and printed). */
@@ -28,11 +30,15 @@ export async function parseFolderCommand(
   help: string,
   reporter: Reporter,
   missing: string,
+  own: NonNullable<Parameters<typeof parse>[2]> = {},
 ): Promise<FolderCommand | undefined> {
   const { values, positionals } = parse(command, args, {
     concurrency: { type: 'string' },
     'no-attachments': { type: 'boolean' },
     'cache-dir': { type: 'string' },
+    json: { type: 'boolean' },
+    report: { type: 'string' },
+    ...own,
   }, { confluence: true, positionals: 1 });
   if (values.help) {
     reporter.out(help);
@@ -43,11 +49,12 @@ export async function parseFolderCommand(
     dir: resolve(positionals[0]),
     given: positionals[0],
     cacheDir: values['cache-dir'] as string | undefined,
-    env: await envFor(values),
+    env: { ...(await envFor(values)), ...(typeof values.report === 'string' ? { CONFLUENCE_REPORT: values.report } : {}) },
     overrides: {
       includeAttachments: values['no-attachments'] ? false : undefined,
       concurrency: values.concurrency === undefined ? undefined : intFlag(values, 'concurrency', command, 4, 1, 32),
     },
+    values,
   };
 }
 

@@ -29,8 +29,10 @@ Options:
   -h, --help       show help (also: confluence-export <command> --help)
   -v, --version    show the version
 
-Every command reads the CONFLUENCE_* variables the site build reads (see .env.example), from
-the environment or from --env-file <path>. Exit codes: 0 ok, 1 failure, 2 usage error.`;
+Every command reads the CONFLUENCE_* variables the site build reads (\`confluence-export doctor\`
+lists them; the package README says what each means), from the environment or from
+--env-file <path>. doctor, export and snapshot take --json: one JSON document on stdout, the
+human text on stderr. Exit codes: 0 ok, 1 failure, 2 usage error.`;
 
 const COMMANDS: Record<string, { run: (args: string[], reporter: Reporter) => Promise<number>; help: string }> = {
   doctor: { run: doctorCommand, help: DOCTOR_HELP },
@@ -40,8 +42,10 @@ const COMMANDS: Record<string, { run: (args: string[], reporter: Reporter) => Pr
 };
 
 export async function main(argv: string[], io: { stdout: Stream; stderr: Stream; env: Record<string, string | undefined> }): Promise<number> {
-  const reporter = createReporter(io.stdout, io.stderr, io.env);
   const [first, ...rest] = argv;
+  // Decided before parsing, so that even a usage error is answered in JSON when JSON was asked for.
+  const json = first !== undefined && JSON_COMMANDS.has(first) && rest.includes('--json');
+  const reporter = createReporter(io.stdout, io.stderr, io.env, { json });
   try {
     if (first === undefined || first === '-h' || first === '--help') {
       reporter.out(HELP);
@@ -65,12 +69,22 @@ export async function main(argv: string[], io: { stdout: Stream; stderr: Stream;
     if (error instanceof UsageError) {
       reporter.info(`confluence-export: ${error.message}`);
       reporter.info(`Run \`confluence-export ${error.command ? `${error.command} ` : ''}--help\` for usage.`);
+      reporter.result({ command: first, ok: false, error: { name: 'UsageError', message: error.message } });
       return EXIT.usage;
     }
     reporter.info(`confluence-export: ${formatError(error)}`);
     if (!(error instanceof ConfluenceLoaderError) && io.env.DEBUG && error instanceof Error && error.stack) reporter.info(error.stack);
+    reporter.result({ command: first, ok: false, error: errorDocument(error) });
     return EXIT.failure;
   }
+}
+
+/** The commands that take `--json`. */
+const JSON_COMMANDS = new Set(['doctor', 'export', 'snapshot']);
+
+function errorDocument(error: unknown): { name: string; message: string; hint?: string } {
+  if (error instanceof ConfluenceLoaderError) return { name: error.name, message: error.message, ...(error.hint ? { hint: error.hint } : {}) };
+  return { name: error instanceof Error ? error.name : 'Error', message: formatError(error) };
 }
 
 // Run when executed (directly or through the npm bin symlink), not when imported.

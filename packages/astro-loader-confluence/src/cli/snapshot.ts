@@ -21,7 +21,11 @@ Options:
 ${sharedFlagHelp()}
   --concurrency <n>         export calls in flight at once (default 4)
   --no-attachments          leave attachments out
-  --cache-dir <path>        keep the raw cache here between runs (default: a temporary folder)
+  --cache-dir <path>        keep the raw cache here between runs: unchanged pages are not
+                            exported again (default: a temporary folder)
+  --report <file>           write a JSON sync report there (CONFLUENCE_REPORT); on GitHub
+                            Actions a summary also goes to $GITHUB_STEP_SUMMARY
+  --json                    print the result as one JSON document on stdout
   -h, --help                show this help
 
 Examples:
@@ -42,6 +46,7 @@ export async function snapshotCommand(args: string[], reporter: Reporter): Promi
   const manifest = await readManifest(dir);
   reporter.out(`Snapshot of ${manifest.pages.length} pages written to ${dir} (taken ${manifest.takenAt}, ${manifest.exportCalls} export calls).`);
   reporter.out(`Build a site from it offline: CONFLUENCE_SNAPSHOT=${command.given} npm run build`);
+  reporter.result({ command: 'snapshot', ok: true, dir, pages: manifest.pages.length, exportCalls: manifest.exportCalls, takenAt: manifest.takenAt });
   return EXIT.ok;
 }
 

@@ -27,12 +27,21 @@ export const ENV_VARIABLES = [
   'CONFLUENCE_TOKEN_STORE',
   'CONFLUENCE_EDIT_LINKS',
   'CONFLUENCE_VERSIONS_DIR',
+  'CONFLUENCE_DEV_REFRESH_MS',
+  'CONFLUENCE_REPORT',
 ] as const;
 
 const value = (env: Env, name: string): string | undefined => {
   const v = env[name]?.trim();
   return v ? v : undefined;
 };
+
+function milliseconds(env: Env, name: string): number | undefined {
+  const raw = value(env, name);
+  if (raw === undefined) return undefined;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(`${name} is "${raw}", not a number of milliseconds.`, { hint: `Set ${name} to a whole number, e.g. 5000, or 0 to turn it off.` });
+  return Number(raw);
+}
 
 /** True when any variable that says what to publish (or from where) is set. */
 export function isConfluenceConfigured(env: Env = process.env): boolean {
@@ -71,6 +80,8 @@ export function confluenceOptionsFromEnv(env: Env = process.env): ConfluenceLoad
     snapshot: value(env, 'CONFLUENCE_SNAPSHOT'),
     versionsDir: value(env, 'CONFLUENCE_VERSIONS_DIR'),
     snapshotsDir: value(env, 'CONFLUENCE_SNAPSHOTS_DIR'),
+    devRefreshMs: milliseconds(env, 'CONFLUENCE_DEV_REFRESH_MS'),
+    report: value(env, 'CONFLUENCE_REPORT'),
     editLinks: value(env, 'CONFLUENCE_EDIT_LINKS') === undefined ? undefined : !/^(false|0|no|off)$/i.test(value(env, 'CONFLUENCE_EDIT_LINKS')!),
   };
 }

@@ -89,6 +89,17 @@ export interface ConfluenceLoaderOptions {
   versions?: VersionOption[];
   /** Every sub-folder of this directory holding a snapshot is a version named by the folder (`CONFLUENCE_VERSIONS_DIR`). */
   versionsDir?: string;
+  /**
+   * In `astro dev`, sync again this many ms after the last sync ended, so edits in Confluence show
+   * up by themselves; 0 turns it off. Default 3 s against a stand-in on this machine, 60 s otherwise.
+   */
+  devRefreshMs?: number;
+  /**
+   * Write a JSON report of each sync here (relative to the project root): pages published, left
+   * out by reason and id, unresolved links, missing attachments, calls made. On GitHub Actions a
+   * short summary also goes to $GITHUB_STEP_SUMMARY, with or without this option.
+   */
+  report?: string;
 }
 
 type Defaulted =
@@ -151,6 +162,9 @@ export function resolveOptions(input: ConfluenceLoaderOptions): ResolvedOptions 
       fail(`The excluded label "${label.trim()}" (excludeLabels, CONFLUENCE_EXCLUDE_LABELS) cannot be a Confluence label (labels have no spaces and none of ! # & ( ) * , . : ; < > ? @ [ ] ^), so it would keep no page out.`,
         'List labels separated by commas, e.g. CONFLUENCE_EXCLUDE_LABELS=internal,draft.');
     }
+  }
+  if (input.devRefreshMs !== undefined && !(Number.isInteger(input.devRefreshMs) && (input.devRefreshMs === 0 || input.devRefreshMs >= 500))) {
+    fail(`devRefreshMs ${input.devRefreshMs} is not 0 or a whole number of at least 500.`, 'Use 0 to sync only when astro dev starts, or leave it unset for the default.');
   }
   if (input.unpublishedLinks !== undefined && !['text', 'confluence'].includes(input.unpublishedLinks)) {
     fail(`unpublishedLinks "${input.unpublishedLinks}" is unknown.`, "Use 'text' (keep the words, drop the link) or 'confluence'.");

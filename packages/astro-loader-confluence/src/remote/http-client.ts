@@ -329,7 +329,10 @@ function createDispatcher(connections: number): Dispatcher {
   const env = process.env;
   const proxied = env.HTTPS_PROXY || env.https_proxy || env.HTTP_PROXY || env.http_proxy;
   // One connection per concurrency slot and origin: the semaphore, not the pool, is the limit.
-  return proxied ? new EnvHttpProxyAgent({ connections }) : new Agent({ connections });
+  // HTTP/1.1 only (undici 8 would negotiate HTTP/2, multiplexing every request on one
+  // connection), so that `connections` keeps meaning requests in flight, as it is tested.
+  const settings = { connections, allowH2: false };
+  return proxied ? new EnvHttpProxyAgent(settings) : new Agent(settings);
 }
 
 interface Semaphore {

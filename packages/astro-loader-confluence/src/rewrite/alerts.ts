@@ -27,7 +27,28 @@ export const ASIDE_FOR_LABEL: Readonly<Record<string, AsideType>> = {
 const GFM_ALERT = /^\[!(note|tip|important|warning|caution)\][ \t]*([^\n]*)(?:\n|$)/i;
 const BOLD_LABEL = /^\*\*(info|note|tip|warning|error|success)(?::\*\*|\*\*[ \t]*:|\*\*)[ \t]*(?:\n|(?=\S))/i;
 
-export const remarkConfluenceAlerts: Plugin<[], Root> = function () {
+/** GFM alert types (`> [!NOTE]`) for the panel labels, for Markdown read outside Starlight. */
+export const GFM_ALERT_FOR_LABEL: Readonly<Record<string, string>> = {
+  note: 'NOTE',
+  info: 'NOTE',
+  important: 'IMPORTANT',
+  tip: 'TIP',
+  success: 'TIP',
+  warning: 'WARNING',
+  caution: 'CAUTION',
+  error: 'CAUTION',
+};
+
+export interface AlertsOptions {
+  /**
+   * `'starlight'` (default): aside directives, which the site renders. `'gfm'`: GFM alerts, the
+   * portable form for Markdown files (`confluence-export export`); GFM alerts are then left as they are.
+   */
+  syntax?: 'starlight' | 'gfm';
+}
+
+export const remarkConfluenceAlerts: Plugin<[AlertsOptions?], Root> = function (options = {}) {
+  const gfm = options.syntax === 'gfm';
   return (tree, file) => {
     const source = String(file.value);
     const state = rewriteState(file);
@@ -37,21 +58,37 @@ export const remarkConfluenceAlerts: Plugin<[], Root> = function () {
       const from = first && span(first)?.start;
       if (!s || first?.type !== 'paragraph' || from === undefined || !node.position) continue;
       const opening = source.slice(from, from + 40);
-      if (!GFM_ALERT.test(opening) && !BOLD_LABEL.test(opening)) continue;
+      if (gfm ? !BOLD_LABEL.test(opening) : !GFM_ALERT.test(opening) && !BOLD_LABEL.test(opening)) continue;
       const indent = node.position.start.column - 1;
-      state.edits.push({ start: s.start, end: s.end, replace: (inner) => toAside(inner, indent) ?? inner });
+      const convert = gfm ? toGfmAlert : toAside;
+      state.edits.push({ start: s.start, end: s.end, replace: (inner) => convert(inner, indent) ?? inner });
     }
   };
 };
+
+/** The blockquote's text without its `> ` markers and container indentation. */
+function unquote(blockquoteSource: string, indent: number): string {
+  const prefix = new RegExp(`^[ \\t]{0,${indent}}`);
+  return blockquoteSource.split('\n').map((line, i) => (i === 0 ? line : line.replace(prefix, '')).replace(/^ {0,3}> ?/, '')).join('\n');
+}
+
+/** A bold-label panel (`> **Info:** …`) as a GFM alert (`> [!NOTE]`), or undefined if it is none. */
+export function toGfmAlert(blockquoteSource: string, indent: number): string | undefined {
+  const body = unquote(blockquoteSource, indent);
+  const label = BOLD_LABEL.exec(body);
+  if (!label) return undefined;
+  const content = body.slice(label[0].length).replace(/^\n+|\n+$/g, '');
+  const pad = ' '.repeat(indent);
+  const lines = [`[!${GFM_ALERT_FOR_LABEL[label[1]!.toLowerCase()]}]`, ...(content ? content.split('\n') : [])];
+  return lines.map((line, i) => `${i === 0 ? '' : pad}>${line ? ` ${line}` : ''}`).join('\n');
+}
 
 /**
  * The aside directive for a blockquote's source (`> ` markers included, `indent` columns of
  * container indentation on every line but the first), or undefined if it is no panel.
  */
 export function toAside(blockquoteSource: string, indent: number): string | undefined {
-  const lines = blockquoteSource.split('\n');
-  const prefix = new RegExp(`^[ \\t]{0,${indent}}`);
-  const body = lines.map((line, i) => (i === 0 ? line : line.replace(prefix, '')).replace(/^ {0,3}> ?/, '')).join('\n');
+  const body = unquote(blockquoteSource, indent);
   const gfmAlert = GFM_ALERT.exec(body);
   const alert = gfmAlert ?? BOLD_LABEL.exec(body);
   if (!alert) return undefined;

@@ -22,6 +22,8 @@ export interface RewriteContext {
   attachment(ref: { pageId?: string; fileName: string; relativePath?: string; usage: 'image' | 'link' }): { url: string; isImage: boolean } | { missing: true; confluenceUrl?: string };
   /** Links to unpublished pages: 'text' (default: keep the text, drop the link) or 'confluence' (link to the page in Confluence). */
   unpublishedLinks: 'text' | 'confluence';
+  /** How panels are written: Starlight asides (default) or GFM alerts (alerts.ts). */
+  alerts?: 'starlight' | 'gfm';
 }
 
 /** The site URL of a page: `${base}${path}/`, the home page being `base`, plus `#anchor`. */

@@ -45,7 +45,7 @@ export function rewritePage(markdown: string, ctx: RewriteContext): RewriteResul
     .use(remarkHtmlSafety)
     .use(remarkConfluenceAttachments, ctx)
     .use(remarkConfluenceLinks, ctx)
-    .use(remarkConfluenceAlerts)
+    .use(remarkConfluenceAlerts, { syntax: ctx.alerts })
     .use(spliceCompiler)
     .processSync(source);
   const state = rewriteState(file);

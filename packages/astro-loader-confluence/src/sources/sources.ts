@@ -33,9 +33,21 @@ export interface ResolvedSource extends PageSource {
   close(): Promise<void>;
 }
 
-/** What the raw cache is keyed by: a change of space, root page, site or attachment setting starts afresh. */
+/**
+ * What the raw cache is keyed by: what identifies the content (the Confluence cloud, or the site
+ * when its cloud id is not given; the space or root page; the app environment) and the settings
+ * that change what an export holds. A change starts afresh. The endpoints' addresses are not in
+ * it: a proxy, or a stand-in on another port, serves the same content.
+ */
 export function sourceKey(options: ResolvedOptions): string {
-  return JSON.stringify([options.site ?? '', options.spaceKey ?? '', options.rootPageId ?? '', options.includeAttachments, options.snapshot ?? '']);
+  return JSON.stringify([
+    options.cloudId ?? options.site ?? '',
+    options.spaceKey ?? '',
+    options.rootPageId ?? '',
+    options.environment,
+    options.includeAttachments,
+    options.snapshot ?? '',
+  ]);
 }
 
 export function hasCredentials(options: ResolvedOptions): boolean {

@@ -78,7 +78,9 @@ export function attachmentsIntegration(): AstroIntegration {
           next();
         });
       },
-      'astro:build:done': async ({ dir, logger }) => {
+      // Before any `astro:build:done` hook, so that link checkers running there (starlight-links-
+      // validator) find the files, whichever order the plugins are listed in.
+      'astro:build:generated': async ({ dir, logger }) => {
         const outDir = fileURLToPath(dir);
         let copied = 0;
         for (const root of await attachmentRoots(cacheDir)) {

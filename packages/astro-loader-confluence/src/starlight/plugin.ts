@@ -7,6 +7,7 @@
  */
 import type { StarlightPlugin } from '@astrojs/starlight/types';
 import { attachmentsIntegration } from './attachments-integration.ts';
+import { searchIntegration } from './search-integration.ts';
 
 /**
  * Components the plugin wraps. Each renders Starlight's own component plus its addition, and adds
@@ -38,6 +39,7 @@ export function starlightConfluence(): StarlightPlugin {
       'config:setup'({ addRouteMiddleware, addIntegration, updateConfig, config, logger }) {
         addRouteMiddleware({ entrypoint: 'astro-loader-confluence/sidebar-middleware', order: 'post' });
         addIntegration(attachmentsIntegration());
+        addIntegration(searchIntegration());
         const components: Record<string, string> = { ...config.components };
         for (const [name, entrypoint] of Object.entries(OVERRIDES)) {
           if (components[name]) {

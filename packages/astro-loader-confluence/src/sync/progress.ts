@@ -1,13 +1,40 @@
 /**
- * Progress of a long sync, as one line a few seconds apart: batches done of total, pages, elapsed
- * time and an estimate. Pure formatting plus a throttle; the caller picks the output.
+ * Progress of a long sync, for any phase (discovering pages, checking restrictions, exporting):
+ * one event shape, one line format, and an estimate of the time left that is shown only once it
+ * means something. Pure formatting plus a throttle; the caller picks the output.
+ *
+ * The estimate is the phase's own rate since its first event, never the time since the sync began
+ * divided by the phase's fraction: a phase that starts after 30 s of discovery would otherwise
+ * predict minutes for what takes seconds.
  */
-export interface ProgressSnapshot {
+
+/** One step of a phase. */
+export interface ProgressEvent {
+  /** What is under way, as the line names it: `exporting`, `discovering pages`, `checking restrictions`. */
+  phase: string;
+  done: number;
+  /** Undefined while not known yet (a listing still being paged through). */
+  total?: number;
+  /** What `done` counts: `batches`, `pages`. */
+  unit: string;
+  /** A second count shown after the first, e.g. the pages while batches are counted. */
+  also?: { done: number; total?: number; unit: string };
+}
+
+/** The export phase as the sync reports it (sync.ts). */
+export interface ExportProgress {
   batchesDone: number;
   batchesTotal: number;
   pagesDone: number;
   pagesTotal: number;
 }
+
+export function exportEvent(p: ExportProgress): ProgressEvent {
+  return { phase: 'exporting', done: p.batchesDone, total: p.batchesTotal, unit: 'batches', also: { done: p.pagesDone, total: p.pagesTotal, unit: 'pages' } };
+}
+
+/** An estimate needs this much of the phase behind it: time, steps and fraction. */
+export const ESTIMATE_AFTER = { ms: 5_000, steps: 3, fraction: 0.05 } as const;
 
 export function formatDuration(ms: number): string {
   const seconds = Math.max(0, Math.round(ms / 1000));
@@ -16,32 +43,62 @@ export function formatDuration(ms: number): string {
   return m > 0 ? `${m}m${String(s).padStart(2, '0')}s` : `${s}s`;
 }
 
-export function formatProgress(p: ProgressSnapshot, elapsedMs: number): string {
-  const fraction = p.batchesTotal > 0 ? p.batchesDone / p.batchesTotal : 1;
-  const eta = fraction > 0 && fraction < 1 ? ` ~${formatDuration((elapsedMs / fraction) * (1 - fraction))} left` : '';
-  return `exported ${p.batchesDone}/${p.batchesTotal} batches, ${p.pagesDone}/${p.pagesTotal} pages, ${formatDuration(elapsedMs)} elapsed${eta}`;
+export function isFinished(event: ProgressEvent): boolean {
+  return event.total !== undefined && event.done >= event.total;
 }
 
-/** Calls `emit` at most every `intervalMs`, and always for the last step. */
-export function throttledProgress(emit: (line: string) => void, intervalMs = 2000, now = Date.now) {
-  const start = now();
+/** Follows one run's phases: each phase's start, and the estimate once it means something. */
+export class ProgressClock {
+  private phase: string | undefined;
+  private startedAt = 0;
+  private startDone = 0;
+
+  private readonly now: () => number;
+
+  constructor(now: () => number = Date.now) {
+    this.now = now;
+  }
+
+  /** The line for an event: counts, the phase's elapsed time, and the time left when meaningful. */
+  line(event: ProgressEvent): string {
+    const t = this.now();
+    if (event.phase !== this.phase) {
+      this.phase = event.phase;
+      this.startedAt = t;
+      this.startDone = event.done;
+    }
+    const elapsed = t - this.startedAt;
+    return formatProgress(event, elapsed, estimateLeft(event, elapsed, event.done - this.startDone));
+  }
+}
+
+/** Milliseconds left at the phase's rate so far, or undefined while that rate means little. */
+export function estimateLeft(event: ProgressEvent, elapsedMs: number, stepsSinceStart: number): number | undefined {
+  if (event.total === undefined || isFinished(event) || event.total === 0) return undefined;
+  if (elapsedMs < ESTIMATE_AFTER.ms || stepsSinceStart < ESTIMATE_AFTER.steps || event.done / event.total < ESTIMATE_AFTER.fraction) return undefined;
+  return ((event.total - event.done) * elapsedMs) / stepsSinceStart;
+}
+
+const count = (done: number, total: number | undefined, unit: string) => `${done}${total === undefined ? '' : `/${total}`} ${unit}`;
+
+export function formatProgress(event: ProgressEvent, elapsedMs: number, leftMs?: number): string {
+  const counts = [count(event.done, event.total, event.unit), ...(event.also ? [count(event.also.done, event.also.total, event.also.unit)] : [])];
+  const left = leftMs === undefined ? '' : ` ~${formatDuration(leftMs)} left`;
+  return `${event.phase}: ${counts.join(', ')}, ${formatDuration(elapsedMs)} elapsed${left}`;
+}
+
+/** Calls `emit` at most every `intervalMs`, and always for the first and last step of each phase. */
+export function throttledProgress(emit: (line: string) => void, intervalMs = 2000, now: () => number = Date.now) {
+  const clock = new ProgressClock(now);
   let last = -Infinity;
-  return (p: ProgressSnapshot) => {
+  let phase: string | undefined;
+  return (event: ProgressEvent) => {
     const t = now();
-    const finished = p.batchesDone >= p.batchesTotal;
-    if (!finished && t - last < intervalMs) return;
+    const first = event.phase !== phase;
+    phase = event.phase;
+    const text = clock.line(event);
+    if (!first && !isFinished(event) && t - last < intervalMs) return;
     last = t;
-    emit(formatProgress(p, t - start));
-  };
-}
-
-/** Discovery progress as a line at most every `intervalMs`: "listing pages: 2,500", "checking pages one by one: 12/40". */
-export function throttledDiscovery(emit: (line: string) => void, intervalMs = 2000, now = Date.now) {
-  let last = now();
-  return (p: { phase: string; done: number; total?: number }) => {
-    const t = now();
-    if (t - last < intervalMs) return;
-    last = t;
-    emit(`${p.phase}: ${p.done.toLocaleString('en')}${p.total === undefined ? '' : `/${p.total.toLocaleString('en')}`}`);
+    emit(text);
   };
 }
