@@ -34,6 +34,9 @@ const OVERRIDES = {
   Banner: 'astro-loader-confluence/components/Banner.astro',
 } as const;
 
+/** The look of the branch sidebar's links to collapsed groups. */
+const SIDEBAR_CSS = 'astro-loader-confluence/components/sidebar.css';
+
 /** UI strings, overridable like Starlight's own through the site's translation files. */
 const TRANSLATIONS = {
   en: {
@@ -88,7 +91,7 @@ export function starlightConfluence(options: StarlightConfluenceOptions = {}): S
           }
         }
         // The middleware replaces the sidebar; an empty config spares Starlight building its own.
-        updateConfig({ components, ...(config.sidebar ? {} : { sidebar: [] }) });
+        updateConfig({ components, customCss: [...(config.customCss ?? []), SIDEBAR_CSS], ...(config.sidebar ? {} : { sidebar: [] }) });
       },
     },
   };
