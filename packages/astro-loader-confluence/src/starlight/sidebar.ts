@@ -49,11 +49,11 @@ export type SidebarItem = SidebarLinkItem | SidebarGroupItem;
 export type SidebarOption = 'full' | 'branch' | number;
 
 /**
- * The default: the whole tree up to 200 pages. Each page of the full tree costs about 235 bytes of
- * sidebar HTML in every page (measured on generated spaces), so at 200 pages the sidebar is about
- * 47 KB per page (twice a typical page's own HTML; about the sidebar Starlight's own larger sites
- * ship), and the site's sidebars total under 10 MB. Above that their total grows with the square
- * of the space.
+ * The default: the whole tree up to 200 pages. The whole tree costs every page about 250 bytes of
+ * sidebar HTML per page of the space (bench/README.md, `series.starlight.*`), so at 200 pages the
+ * sidebar is about 50 KB per page (twice a typical page's own HTML) and about 10 MB over the whole
+ * site. Above that the total grows with the square of the space; the branch sidebar stays at a few
+ * KB per page whatever its size.
  */
 export const FULL_SIDEBAR_MAX_PAGES = 200;
 
