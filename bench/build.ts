@@ -131,6 +131,8 @@ export interface AstroRun {
    * indexer, a separate binary, is not included.
    */
   peakRssMb: number;
+  /** CPU time (user and system) of the `astro build` process, all its threads; Pagefind's indexer not included. */
+  cpuMs: number;
   /** When each line of the build's output arrived, in ms since the start (for the phases of a build). */
   lines: { ms: number; text: string }[];
 }
@@ -191,8 +193,9 @@ export function astroBuild(dir: string, env: NodeJS.ProcessEnv, options: { warm?
         reject(new Error(`astro build in ${dir} wrote no peak RSS (bench/rss-probe.ts did not run)`));
         return;
       }
-      const peakKb = Math.max(...probe.map((line) => (JSON.parse(line) as { maxRssKb: number }).maxRssKb));
-      resolve({ ms, peakRssMb: Math.round(peakKb / 1024), lines });
+      const usage = probe.map((line) => JSON.parse(line) as { maxRssKb: number; cpuMs: number });
+      const peakKb = Math.max(...usage.map((u) => u.maxRssKb));
+      resolve({ ms, peakRssMb: Math.round(peakKb / 1024), cpuMs: usage.reduce((sum, u) => sum + u.cpuMs, 0), lines });
     });
   });
 }
