@@ -8,6 +8,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { generateSpace, start } from 'confluence-stand-in';
 import { resolveOptions } from '../packages/astro-loader-confluence/src/config/options.ts';
 import { runPipeline } from '../packages/astro-loader-confluence/src/pipeline.ts';
@@ -41,7 +42,7 @@ export interface RewriteFigures {
 const STARLIGHT = `title: 'Bench'`;
 
 /** Starlight as a user of the loader sets it up: the loader's collection and plugin. */
-function writeLoaderProject(dir: string): void {
+export function writeLoaderProject(dir: string): void {
   writeFileSync(join(dir, 'astro.config.mjs'), `import { defineConfig } from 'astro/config';
 import starlight from '@astrojs/starlight';
 import { starlightConfluence } from 'astro-loader-confluence/starlight';
@@ -68,7 +69,7 @@ export const collections = {
 }
 
 /** Plain Starlight over Markdown files: the baseline every Starlight site pays. */
-function writeBaselineProject(dir: string): void {
+export function writeBaselineProject(dir: string): void {
   writeFileSync(join(dir, 'astro.config.mjs'), `import { defineConfig } from 'astro/config';
 import starlight from '@astrojs/starlight';
 
@@ -91,7 +92,9 @@ export const collections = { docs: defineCollection({ loader: docsLoader(), sche
  * The loader's own Markdown, written where the baseline's docsLoader finds it. The pipeline runs
  * with the baseline project as its root, so relative image paths point at the raw cache kept there.
  */
-async function writeBaselinePages(dir: string, env: Record<string, string>): Promise<number> {
+export async function writeBaselinePages(dir: string, env: Record<string, string>): Promise<number> {
+  // The folder may hold another space's pages from an earlier call.
+  for (const stale of ['src/content/docs', 'raw']) rmSync(join(dir, stale), { recursive: true, force: true });
   const options = resolveOptions({
     spaceKey: env.CONFLUENCE_SPACE_KEY,
     site: env.CONFLUENCE_SITE,
@@ -120,24 +123,79 @@ async function writeBaselinePages(dir: string, env: Record<string, string>): Pro
   return built!.entries.length;
 }
 
-function astroBuild(dir: string, env: NodeJS.ProcessEnv): Promise<number> {
+export interface AstroRun {
+  ms: number;
+  /**
+   * Peak RSS of the `astro build` process (worker threads included), from its own
+   * `process.resourceUsage().maxRSS` at exit (bench/rss-probe.ts): exact, not sampled. Pagefind's
+   * indexer, a separate binary, is not included.
+   */
+  peakRssMb: number;
+  /** CPU time (user and system) of the `astro build` process, all its threads; Pagefind's indexer not included. */
+  cpuMs: number;
+  /** When each line of the build's output arrived, in ms since the start (for the phases of a build). */
+  lines: { ms: number; text: string }[];
+}
+
+/** The build did not finish within its time limit and was stopped. */
+export class BuildTimeout extends Error {}
+
+const RSS_PROBE = pathToFileURL(join(import.meta.dirname, 'rss-probe.ts')).href;
+
+/**
+ * One `astro build` of the project in `dir`. Cold unless `warm`: output, cache (the loader's raw
+ * cache and Astro's data store) and `.astro/` removed first; a warm build keeps the cache, as a CI
+ * build that restores it does, and starts from an empty output all the same.
+ */
+export function astroBuild(dir: string, env: NodeJS.ProcessEnv, options: { warm?: boolean; timeoutMs?: number } = {}): Promise<AstroRun> {
   rmSync(join(dir, 'dist'), { recursive: true, force: true });
-  rmSync(join(dir, '.cache'), { recursive: true, force: true });
-  rmSync(join(dir, '.astro'), { recursive: true, force: true });
+  if (!options.warm) {
+    rmSync(join(dir, '.cache'), { recursive: true, force: true });
+    rmSync(join(dir, '.astro'), { recursive: true, force: true });
+  }
+  const rssFile = join(dir, '.rss.jsonl');
+  rmSync(rssFile, { force: true });
   const started = performance.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(ROOT, 'node_modules/astro/bin/astro.mjs'), 'build', '--root', dir], {
+    const child = spawn(process.execPath, ['--import', RSS_PROBE, join(ROOT, 'node_modules/astro/bin/astro.mjs'), 'build', '--root', dir], {
       cwd: dir,
-      env,
+      env: { ...env, BENCH_RSS_FILE: rssFile },
       stdio: ['ignore', 'pipe', 'pipe'],
+      // A build with a time limit gets its own process group, so that it is stopped with Pagefind's indexer.
+      detached: options.timeoutMs !== undefined,
     });
-    let output = '';
-    child.stdout.on('data', (chunk) => (output += chunk));
-    child.stderr.on('data', (chunk) => (output += chunk));
+    const lines: AstroRun['lines'] = [];
+    let partial = '';
+    const onData = (chunk: Buffer) => {
+      const ms = performance.now() - started;
+      const text = partial + chunk.toString('utf8');
+      const parts = text.split('\n');
+      partial = parts.pop()!;
+      for (const line of parts) lines.push({ ms, text: line });
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => process.kill(-child.pid!, 'SIGKILL'), options.timeoutMs);
     child.on('error', reject);
-    child.on('close', (code) => {
-      if (code === 0) resolve(performance.now() - started);
-      else reject(new Error(`astro build in ${dir} failed (code ${code}):\n${output.slice(-4000)}`));
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      const ms = performance.now() - started;
+      if (signal === 'SIGKILL' && options.timeoutMs !== undefined && ms >= options.timeoutMs) {
+        reject(new BuildTimeout(`astro build in ${dir} did not finish within ${Math.round(options.timeoutMs / 1000)} s`));
+        return;
+      }
+      if (code !== 0) {
+        reject(new Error(`astro build in ${dir} failed (code ${code}):\n${[...lines.map((l) => l.text), partial].join('\n').slice(-4000)}`));
+        return;
+      }
+      const probe = existsSync(rssFile) ? readFileSync(rssFile, 'utf8').trim().split('\n').filter(Boolean) : [];
+      if (probe.length === 0) {
+        reject(new Error(`astro build in ${dir} wrote no peak RSS (bench/rss-probe.ts did not run)`));
+        return;
+      }
+      const usage = probe.map((line) => JSON.parse(line) as { maxRssKb: number; cpuMs: number });
+      const peakKb = Math.max(...usage.map((u) => u.maxRssKb));
+      resolve({ ms, peakRssMb: Math.round(peakKb / 1024), cpuMs: usage.reduce((sum, u) => sum + u.cpuMs, 0), lines });
     });
   });
 }
@@ -166,9 +224,9 @@ export async function measureBuild(pages: number, runs: number): Promise<{ build
     const baselineMs: number[] = [];
     for (let run = 1; run <= runs; run++) {
       note(`build: run ${run}/${runs}, loader (${written} pages)`);
-      loaderMs.push(await astroBuild(loaderDir, loaderEnv));
+      loaderMs.push((await astroBuild(loaderDir, loaderEnv)).ms);
       note(`build: run ${run}/${runs}, baseline: ${Math.round(loaderMs.at(-1)!)} ms for the loader`);
-      baselineMs.push(await astroBuild(baselineDir, baselineEnv));
+      baselineMs.push((await astroBuild(baselineDir, baselineEnv)).ms);
       note(`build: run ${run}/${runs}: ${Math.round(baselineMs.at(-1)!)} ms for the baseline`);
     }
     // No file: a loader without the opt-in stats line (rewrite then falls back to rewrite.bench.ts).

@@ -22,12 +22,14 @@ export interface Sizes {
   buildRuns: number;
   /** A balanced space whose plan is 20–40 export calls, for the latency benchmark. */
   latencyPages: number;
+  /** Balanced spaces built one after the other for `series.*`, smallest first. */
+  series: number[];
 }
 
 export function sizesFor(quick: boolean): Sizes {
   return quick
-    ? { quick, small: 250, large: 2_500, buildPages: 250, buildRuns: 1, latencyPages: 300 }
-    : { quick, small: 1_000, large: 10_000, buildPages: 1_000, buildRuns: 3, latencyPages: 300 };
+    ? { quick, small: 250, large: 2_500, buildPages: 250, buildRuns: 1, latencyPages: 300, series: [250, 500, 1_000] }
+    : { quick, small: 1_000, large: 10_000, buildPages: 1_000, buildRuns: 3, latencyPages: 300, series: [1_000, 2_000, 4_000, 8_000] };
 }
 
 /** `balanced-1k` in a full run (performance.md's names), `balanced-250` in a quick one. */

@@ -12,9 +12,12 @@ import { measureAttachments, measureCalls, measureLatency, type IncrementalFigur
 import { note, ROOT, round, sizesFor } from './common.ts';
 import { measureMemory } from './memory.ts';
 import { measureRewrite, samplePage } from './rewrite.bench.ts';
+import { measureSeries, sizeKey } from './series.ts';
 
-const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false } } });
+const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } } });
 const sizes = sizesFor(values.quick);
+/** `--only series,build`: run just these benchmarks (the names of their sections below). */
+const only = values.only === undefined ? undefined : new Set(values.only.split(',').map((name) => name.trim()));
 const started = performance.now();
 
 const rows: { key: string; value: number | string; goal: string; ok: boolean | undefined }[] = [];
@@ -23,6 +26,7 @@ const row = (key: string, value: number | string, goal: string, ok: boolean | un
 /** Runs one benchmark; one that cannot run is reported and fails the run, and the others still run. */
 const failures: string[] = [];
 async function section<T>(name: string, fn: () => Promise<T>): Promise<T | undefined> {
+  if (only && !only.has(name)) return undefined;
   try {
     return await fn();
   } catch (error) {
@@ -71,8 +75,37 @@ const rewrite = await section('rewrite', async (): Promise<RewriteFigures> => {
 });
 if (rewrite) row('rewrite.per_page_vs_render', rewrite.per_page_vs_render, `≤ 0.25 (${rewrite.rewrite_ms_per_page} ms / ${rewrite.render_ms_per_page} ms, ${rewrite.source})`, rewrite.per_page_vs_render <= 0.25);
 
+const series = await section('series', () => measureSeries(sizes.series, { baseline: !sizes.quick }));
+if (series) {
+  const kb = (bytes: number) => `${Math.round(bytes / 1024).toLocaleString('en')} KB`;
+  for (const [size, p] of Object.entries(series.points)) {
+    row(`series.${size}.wall_ms`, p.wall_ms, `${p.pages} pages, CPU ${p.cpu_ms} ms, peak ${p.peak_rss_mb} MB, dist ${kb(p.dist_bytes)}, HTML median ${kb(p.html_median_bytes)} (max ${kb(p.html_max_bytes)}), sidebar ${kb(p.sidebar_bytes)}`, undefined);
+  }
+  for (const [size, p] of Object.entries(series.starlight ?? {})) {
+    row(`series.starlight.${size}`, 'wall_ms' in p ? p.wall_ms : 'n/a', 'wall_ms' in p ? `Starlight docsLoader(): CPU ${p.cpu_ms} ms, peak ${p.peak_rss_mb} MB, dist ${kb(p.dist_bytes)}, HTML median ${kb(p.html_median_bytes)}` : p.skipped, undefined);
+  }
+  const largest = sizeKey(sizes.series.at(-1)!);
+  const { exponent } = series;
+  const steps = (pick: (s: (typeof exponent.steps)[number]) => number) => exponent.steps.map((s) => `${s.from}→${s.to} ${pick(s)}`).join(', ');
+  row('series.exponent.wall', series.exponent.wall, `≤ 1.10 (steps: ${steps((s) => s.wall)})`, series.exponent.wall <= 1.1);
+  row('series.exponent.cpu', series.exponent.cpu, `reported: the same over CPU time, which others' load on the machine does not inflate (steps: ${steps((s) => s.cpu)})`, undefined);
+  row('series.exponent.dist', series.exponent.dist, '≤ 1.10', series.exponent.dist <= 1.1);
+  row('series.html_growth', series.html_growth, `≤ 1.3 (median HTML per page, ${largest} over ${sizeKey(sizes.series[0]!)})`, series.html_growth <= 1.3);
+  if (!sizes.quick) {
+    const bound = series.vs_starlight_4k_upper_bound ? `, an upper bound: Starlight did not finish within ${series.baseline_bound_s} s` : '';
+    row('series.vs_starlight_4k', series.vs_starlight_4k ?? 'n/a', `≤ 0.5 (our 4k build wall over Starlight docsLoader()'s${bound})`, series.vs_starlight_4k !== undefined && series.vs_starlight_4k <= 0.5);
+  }
+  const peak = series.points[largest]!.peak_rss_mb;
+  row(`series.${largest}.peak_rss_mb`, peak, '≤ 3072', peak <= 3072);
+  const r = series.rebuild;
+  row('series.rebuild.export_calls', r.export_calls, `0 (no-change rebuild of ${r.space})`, r.export_calls === 0);
+  row('series.rebuild.sync_ratio', r.sync_ratio, `≤ 0.05 (${r.noop_sync_ms} ms / ${r.cold_sync_ms} ms)`, r.sync_ratio <= 0.05);
+  row('series.rebuild.build_ratio', r.build_ratio, `reported (${r.noop_ms} ms / ${r.cold_ms} ms; by CPU time ${r.build_cpu_ratio})`, undefined);
+}
+
 const results = {
   quick: sizes.quick,
+  ...(only ? { only: [...only] } : {}),
   cpus: availableParallelism(),
   node: process.version,
   seconds: Math.round((performance.now() - started) / 1000),
@@ -84,6 +117,16 @@ const results = {
   ...(failures.length > 0 ? { failed: failures } : {}),
   memory,
   rewrite,
+  series: series && {
+    ...series.points,
+    exponent: series.exponent,
+    html_growth: series.html_growth,
+    ...(series.vs_starlight_4k !== undefined ? { vs_starlight_4k: series.vs_starlight_4k } : {}),
+    ...(series.vs_starlight_4k_upper_bound ? { vs_starlight_4k_upper_bound: true } : {}),
+    ...(series.starlight ? { starlight: series.starlight } : {}),
+    baseline_bound_s: series.baseline_bound_s,
+    rebuild: series.rebuild,
+  },
 };
 writeFileSync(join(ROOT, 'bench/results.json'), `${JSON.stringify(results, null, 2)}\n`);
 

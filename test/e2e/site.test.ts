@@ -4,36 +4,21 @@
  * the images, every internal link, the search box and the version switcher. A screenshot of the
  * home page is left in test/.tmp/screenshots/ for review.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { PROJECT_ROOT, TMP } from '../helpers/site-build.ts';
+import { launchBrowser, startPreview, type Preview } from '../helpers/browser.ts';
+import { TMP } from '../helpers/site-build.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'];
 const demoDist = inject('demoDist');
 // The browser walks a private copy: another test run rebuilding the shared demo must not pull
 // pages from under it.
 let dist = '';
 
-let preview: ChildProcess | undefined;
-let previewOutput = '';
+let preview: Preview | undefined;
 let origin = '';
 let browser: Browser;
-
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolvePort(port));
-    });
-  });
-}
 
 /** Every page of the build, as URL paths (`/`, `/guides/`, `/v0.9/reference/`). */
 function builtPages(dir: string): string[] {
@@ -53,31 +38,6 @@ function builtPages(dir: string): string[] {
   return pages.sort();
 }
 
-async function startPreview(): Promise<void> {
-  const port = await freePort();
-  origin = `http://127.0.0.1:${port}`;
-  // --ignore-lock: Astro allows one tracked preview server per project, and other suites (or a
-  // developer's own `npm run preview`) may hold it; this one is ours alone and stopped by pid.
-  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('CONFLUENCE_')));
-  preview = spawn(process.execPath, [join(PROJECT_ROOT, 'node_modules/astro/bin/astro.mjs'), 'preview', '--port', String(port), '--host', '127.0.0.1', '--ignore-lock'], {
-    cwd: PROJECT_ROOT,
-    env: { ...env, ASTRO_OUT_DIR: dist, ASTRO_TELEMETRY_DISABLED: '1' } as NodeJS.ProcessEnv,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  preview.stdout!.on('data', (chunk) => (previewOutput += chunk));
-  preview.stderr!.on('data', (chunk) => (previewOutput += chunk));
-  // Poll until the server answers; the hook timeout bounds the wait.
-  for (;;) {
-    if (preview.exitCode !== null) throw new Error(`astro preview exited with code ${preview.exitCode}:\n${previewOutput}`);
-    try {
-      if ((await fetch(`${origin}/`)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolveWait) => setTimeout(resolveWait, 200));
-  }
-}
-
 async function open(path: string, reuse?: Page): Promise<Page> {
   const page = reuse ?? (await browser.newPage({ viewport: { width: 1280, height: 900 } }));
   const response = await page.goto(`${origin}${path}`);
@@ -88,23 +48,17 @@ async function open(path: string, reuse?: Page): Promise<Page> {
 const h1 = (page: Page) => page.locator('main h1').first().innerText();
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium is missing at ${CHROMIUM}, and the browser tests need it. Install it with \`apt-get install chromium\` (CI's .ci/run installs it).`);
-  }
   mkdirSync(TMP, { recursive: true });
   dist = mkdtempSync(join(TMP, 'e2e-dist-'));
   cpSync(demoDist, dist, { recursive: true });
-  await startPreview();
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  preview = await startPreview(dist);
+  origin = preview.origin;
+  browser = await launchBrowser();
 });
 
 afterAll(async () => {
   await browser?.close();
-  if (preview && preview.exitCode === null) {
-    const exited = new Promise((resolveExit) => preview!.once('exit', resolveExit));
-    preview.kill('SIGTERM');
-    await exited;
-  }
+  await preview?.stop();
   if (dist) rmSync(dist, { recursive: true, force: true });
 });
 

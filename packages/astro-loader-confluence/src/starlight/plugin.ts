@@ -6,8 +6,24 @@
  * search results.
  */
 import type { StarlightPlugin } from '@astrojs/starlight/types';
+import { AstroError } from 'astro/errors';
 import { attachmentsIntegration } from './attachments-integration.ts';
 import { searchIntegration } from './search-integration.ts';
+import { FULL_SIDEBAR_MAX_PAGES, type SidebarOption } from './sidebar.ts';
+
+export interface StarlightConfluenceOptions {
+  /**
+   * How much of the page tree each page's sidebar holds. `'full'`: the whole tree, on every page
+   * (each page's HTML grows with the space). `'branch'`: the top level, the current page's
+   * ancestors with their siblings, and its children; other groups are links to their page. A
+   * number: the whole tree for a version of at most that many pages, the branch above.
+   * @default 200
+   */
+  sidebar?: SidebarOption;
+}
+
+/** Where the route middleware finds the options (a Vite virtual module, see virtual-config.d.ts). */
+const CONFIG_MODULE = 'virtual:astro-loader-confluence/config';
 
 /**
  * Components the plugin wraps. Each renders Starlight's own component plus its addition, and adds
@@ -19,6 +35,9 @@ const OVERRIDES = {
   Banner: 'astro-loader-confluence/components/Banner.astro',
 } as const;
 
+/** The look of the branch sidebar's links to collapsed groups. */
+const SIDEBAR_CSS = 'astro-loader-confluence/components/sidebar.css';
+
 /** UI strings, overridable like Starlight's own through the site's translation files. */
 const TRANSLATIONS = {
   en: {
@@ -29,7 +48,14 @@ const TRANSLATIONS = {
   },
 };
 
-export function starlightConfluence(): StarlightPlugin {
+export function starlightConfluence(options: StarlightConfluenceOptions = {}): StarlightPlugin {
+  const sidebar = options.sidebar ?? FULL_SIDEBAR_MAX_PAGES;
+  if (!(sidebar === 'full' || sidebar === 'branch' || (typeof sidebar === 'number' && Number.isInteger(sidebar) && sidebar >= 0))) {
+    throw new AstroError(
+      `starlightConfluence({ sidebar }) got ${JSON.stringify(sidebar)}.`,
+      `Use 'full' (the whole page tree on every page), 'branch' (the current branch) or a whole number of pages up to which the whole tree is shown (default ${FULL_SIDEBAR_MAX_PAGES}).`,
+    );
+  }
   return {
     name: 'astro-loader-confluence',
     hooks: {
@@ -40,6 +66,23 @@ export function starlightConfluence(): StarlightPlugin {
         addRouteMiddleware({ entrypoint: 'astro-loader-confluence/sidebar-middleware', order: 'post' });
         addIntegration(attachmentsIntegration());
         addIntegration(searchIntegration());
+        addIntegration({
+          name: 'astro-loader-confluence/config',
+          hooks: {
+            'astro:config:setup': ({ updateConfig: updateAstroConfig }) => {
+              const resolved = `\0${CONFIG_MODULE}`;
+              updateAstroConfig({
+                vite: {
+                  plugins: [{
+                    name: 'astro-loader-confluence/config',
+                    resolveId: (id: string) => (id === CONFIG_MODULE ? resolved : undefined),
+                    load: (id: string) => (id === resolved ? `export const sidebar = ${JSON.stringify(sidebar)};` : undefined),
+                  }],
+                },
+              });
+            },
+          },
+        });
         const components: Record<string, string> = { ...config.components };
         for (const [name, entrypoint] of Object.entries(OVERRIDES)) {
           if (components[name]) {
@@ -50,7 +93,7 @@ export function starlightConfluence(): StarlightPlugin {
           }
         }
         // The middleware replaces the sidebar; an empty config spares Starlight building its own.
-        updateConfig({ components, ...(config.sidebar ? {} : { sidebar: [] }) });
+        updateConfig({ components, customCss: [...(config.customCss ?? []), SIDEBAR_CSS], ...(config.sidebar ? {} : { sidebar: [] }) });
       },
     },
   };

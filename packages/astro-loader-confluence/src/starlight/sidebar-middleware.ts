@@ -1,15 +1,26 @@
 /**
  * Starlight route middleware: replaces the sidebar with the Confluence page tree of the version
- * being viewed (see sidebar.ts, versions.ts), recomputes previous/next links from it, and leaves
- * the version switcher's choices in `locals.confluenceVersions` for the header components.
+ * being viewed (see sidebar.ts, versions.ts), the whole tree or the current branch as configured,
+ * recomputes previous/next links from the tree's reading order, and leaves the version switcher's
+ * choices in `locals.confluenceVersions` for the header components.
+ *
+ * Everything that depends on the whole collection is indexed once per build; a page then costs the
+ * size of its own sidebar (and, for the whole tree, one copy of it).
  */
 import { defineRouteMiddleware, type StarlightRouteData } from '@astrojs/starlight/route-data';
 import { getCollection } from 'astro:content';
-import { confluenceSidebar, flattenLinks, markCurrent, type SidebarItem, type SidebarSourceEntry } from './sidebar.ts';
+import { sidebar as sidebarOption } from 'virtual:astro-loader-confluence/config';
+import { branchSidebar, fullSidebar, markCurrent, pageTree, pagination, pathKey, showsFullTree, type PageTree, type SidebarItem, type SidebarSourceEntry } from './sidebar.ts';
 import { homeIdOf, indexVersions, partitionByVersion, versionMenu, versionSlugOf, type ConfluenceLocals, type VersionIndex, type VersionedEntry } from './version-switcher.ts';
 
+interface VersionSidebar {
+  tree: PageTree;
+  /** The whole tree, when this version shows it; else each page gets its branch. */
+  full: SidebarItem[] | undefined;
+}
+
 interface SiteIndex {
-  sidebars: Map<string, SidebarItem[] | null>;
+  sidebars: Map<string, VersionSidebar | null>;
   versions: VersionIndex;
 }
 
@@ -17,13 +28,17 @@ let cached: Promise<SiteIndex> | undefined;
 
 async function siteIndex(base: string): Promise<SiteIndex> {
   const entries = (await getCollection('docs')) as unknown as (SidebarSourceEntry & VersionedEntry)[];
-  const sidebars = new Map<string, SidebarItem[] | null>();
-  for (const [slug, list] of partitionByVersion(entries)) sidebars.set(slug, confluenceSidebar(list, base, homeIdOf(slug)));
+  const sidebars = new Map<string, VersionSidebar | null>();
+  for (const [slug, list] of partitionByVersion(entries)) {
+    const tree = pageTree(list, base, homeIdOf(slug));
+    sidebars.set(slug, tree && { tree, full: showsFullTree(sidebarOption, tree.order.length) ? fullSidebar(tree) : undefined });
+  }
   return { sidebars, versions: indexVersions(entries) };
 }
 
 export const onRequest = defineRouteMiddleware(async (context) => {
-  // In dev the collection changes under us; in a build it is fixed, so the index is built once.
+  // In dev the collection changes under us, so the index is rebuilt per request (one pass over the
+  // collection); in a build the collection is fixed and the index is built once.
   if (!cached || import.meta.env.DEV) cached = siteIndex(import.meta.env.BASE_URL);
   const index = await cached;
   // Typed here rather than through Starlight's global `App.Locals` augmentation, which only a
@@ -35,21 +50,19 @@ export const onRequest = defineRouteMiddleware(async (context) => {
     index.versions,
     entry,
     import.meta.env.BASE_URL,
-    // A key the plugin injects (starlight-plugin.ts); Starlight's types know only its own keys.
+    // A key the plugin injects (plugin.ts); Starlight's types know only its own keys.
     locals.t('confluence.versions.latest'),
   );
-  const tree = index.sidebars.get(versionSlugOf(entry)) ?? index.sidebars.get('');
-  if (!tree) return;
-  const sidebar = markCurrent(tree, context.url.pathname);
+  const version = index.sidebars.get(versionSlugOf(entry)) ?? index.sidebars.get('');
+  if (!version) return;
+  const current = version.tree.byPath.get(pathKey(context.url.pathname));
+  const sidebar = version.full ? markCurrent(version.full, context.url.pathname) : branchSidebar(version.tree, current);
   route.sidebar = sidebar as typeof route.sidebar;
-  const links = flattenLinks(sidebar);
-  const currentLink = links.findIndex((link) => link.isCurrent);
-  if (currentLink >= 0) {
-    const prev = route.entry.data.prev;
-    const next = route.entry.data.next;
+  if (current) {
+    const { prev, next } = pagination(version.tree, current);
     route.pagination = {
-      prev: prev === false ? undefined : (links[currentLink - 1] as (typeof route.pagination)['prev']),
-      next: next === false ? undefined : (links[currentLink + 1] as (typeof route.pagination)['next']),
+      prev: route.entry.data.prev === false ? undefined : (prev as (typeof route.pagination)['prev']),
+      next: route.entry.data.next === false ? undefined : (next as (typeof route.pagination)['next']),
     };
   }
 });

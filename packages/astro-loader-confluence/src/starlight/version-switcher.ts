@@ -46,8 +46,11 @@ interface IndexedVersion {
   order: number;
   ids: Set<string>;
   byPageId: Map<string, string>;
+  /** Where the switcher leads when the version has neither this page nor a home page. */
+  first: string;
 }
 
+/** Built once per build; a page's menu then costs a few look-ups per version. */
 export interface VersionIndex {
   /** Live docs first, then the frozen versions in their configured order. */
   versions: IndexedVersion[];
@@ -59,7 +62,7 @@ export function indexVersions(entries: readonly VersionedEntry[]): VersionIndex 
     const ref = list[0]!.data.confluence?.docsVersion;
     const byPageId = new Map<string, string>();
     for (const entry of list) if (entry.data.confluence) byPageId.set(entry.data.confluence.id, entry.id);
-    versions.push({ slug, label: ref?.label, order: slug === '' ? -1 : (ref?.order ?? 0), ids: new Set(list.map((entry) => entry.id)), byPageId });
+    versions.push({ slug, label: ref?.label, order: slug === '' ? -1 : (ref?.order ?? 0), ids: new Set(list.map((entry) => entry.id)), byPageId, first: list[0]!.id });
   }
   versions.sort((a, b) => a.order - b.order);
   return { versions };
@@ -93,7 +96,7 @@ export function versionMenu(index: VersionIndex, entry: VersionedEntry, base: st
     const target =
       (pageId !== undefined ? version.byPageId.get(pageId) : undefined) ??
       (version.ids.has(samePath) ? samePath : undefined) ??
-      (version.ids.has(homeIdOf(version.slug)) ? homeIdOf(version.slug) : [...version.ids][0]!);
+      (version.ids.has(homeIdOf(version.slug)) ? homeIdOf(version.slug) : version.first);
     return {
       slug: version.slug,
       label: version.slug === '' ? latestLabel : (version.label ?? version.slug),
