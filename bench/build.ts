@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { dirname, join } from 'node:path';
 import { generateSpace, start } from 'confluence-stand-in';
 import { resolveOptions } from '../packages/astro-loader-confluence/src/config/options.ts';
+import type { PageEntry } from '../packages/astro-loader-confluence/src/entries.ts';
 import { runPipeline } from '../packages/astro-loader-confluence/src/pipeline.ts';
 import { cleanEnv, EXCLUDED_LABEL, median, note, ROOT, round, standInEnv, WORK } from './common.ts';
 
@@ -41,7 +42,7 @@ export interface RewriteFigures {
 const STARLIGHT = `title: 'Bench'`;
 
 /** Starlight as a user of the loader sets it up: the loader's collection and plugin. */
-function writeLoaderProject(dir: string): void {
+export function writeLoaderProject(dir: string): void {
   writeFileSync(join(dir, 'astro.config.mjs'), `import { defineConfig } from 'astro/config';
 import starlight from '@astrojs/starlight';
 import { starlightConfluence } from 'astro-loader-confluence/starlight';
@@ -68,7 +69,7 @@ export const collections = {
 }
 
 /** Plain Starlight over Markdown files: the baseline every Starlight site pays. */
-function writeBaselineProject(dir: string): void {
+export function writeBaselineProject(dir: string): void {
   writeFileSync(join(dir, 'astro.config.mjs'), `import { defineConfig } from 'astro/config';
 import starlight from '@astrojs/starlight';
 
@@ -88,10 +89,11 @@ export const collections = { docs: defineCollection({ loader: docsLoader(), sche
 }
 
 /**
- * The loader's own Markdown, written where the baseline's docsLoader finds it. The pipeline runs
- * with the baseline project as its root, so relative image paths point at the raw cache kept there.
+ * The entries the loader makes of the stand-in's space, from the pipeline alone (no Astro). It
+ * runs with `dir` as the project root, so relative image paths point at the raw cache kept there
+ * and every `filePath` is where that project's docsLoader finds a file for the same URL.
  */
-async function writeBaselinePages(dir: string, env: Record<string, string>): Promise<number> {
+export async function loaderEntries(dir: string, env: Record<string, string>): Promise<PageEntry[]> {
   const options = resolveOptions({
     spaceKey: env.CONFLUENCE_SPACE_KEY,
     site: env.CONFLUENCE_SITE,
@@ -102,25 +104,34 @@ async function writeBaselinePages(dir: string, env: Record<string, string>): Pro
     excludeLabels: [EXCLUDED_LABEL],
     editLinks: false,
   });
-  const contentDir = join(dir, 'src/content/docs');
   const { built } = await runPipeline(options, {
     root: dir,
     cacheDir: join(dir, 'raw'),
     collection: 'docs',
-    contentDir,
+    contentDir: join(dir, 'src/content/docs'),
     base: '/',
     logger: { info: () => {}, warn: () => {} },
   });
-  for (const entry of built!.entries) {
-    const file = join(dir, entry.filePath);
-    mkdirSync(dirname(file), { recursive: true });
-    // A JSON string is a valid YAML scalar: titles with colons or quotes stay intact.
-    writeFileSync(file, `---\ntitle: ${JSON.stringify(entry.data.title)}\n---\n\n${entry.body}`);
-  }
-  return built!.entries.length;
+  return built!.entries;
 }
 
-function astroBuild(dir: string, env: NodeJS.ProcessEnv): Promise<number> {
+/** A Markdown file for docsLoader at `filePath` (relative to the project `dir`), titled in its frontmatter. */
+export function writeDocsFile(dir: string, filePath: string, title: string, body: string): void {
+  const file = join(dir, filePath);
+  mkdirSync(dirname(file), { recursive: true });
+  // A JSON string is a valid YAML scalar: titles with colons or quotes stay intact.
+  writeFileSync(file, `---\ntitle: ${JSON.stringify(title)}\n---\n\n${body}`);
+}
+
+/** The loader's own Markdown, written where the baseline's docsLoader finds it. */
+async function writeBaselinePages(dir: string, env: Record<string, string>): Promise<number> {
+  const entries = await loaderEntries(dir, env);
+  for (const entry of entries) writeDocsFile(dir, entry.filePath, entry.data.title, entry.body);
+  return entries.length;
+}
+
+/** One cold `astro build --root dir` (output and caches removed first); its wall time in ms. */
+export function astroBuild(dir: string, env: NodeJS.ProcessEnv): Promise<number> {
   rmSync(join(dir, 'dist'), { recursive: true, force: true });
   rmSync(join(dir, '.cache'), { recursive: true, force: true });
   rmSync(join(dir, '.astro'), { recursive: true, force: true });
