@@ -11,6 +11,7 @@ import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { generateSpace, start } from 'confluence-stand-in';
 import { resolveOptions } from '../packages/astro-loader-confluence/src/config/options.ts';
+import type { PageEntry } from '../packages/astro-loader-confluence/src/entries.ts';
 import { runPipeline } from '../packages/astro-loader-confluence/src/pipeline.ts';
 import { cleanEnv, EXCLUDED_LABEL, median, note, ROOT, round, standInEnv, WORK } from './common.ts';
 
@@ -89,10 +90,16 @@ export const collections = { docs: defineCollection({ loader: docsLoader(), sche
 }
 
 /**
- * The loader's own Markdown, written where the baseline's docsLoader finds it. The pipeline runs
- * with the baseline project as its root, so relative image paths point at the raw cache kept there.
+ * The entries the loader makes of the stand-in's space, from the pipeline alone (no Astro). It
+ * runs with `dir` as the project root, so relative image paths point at the raw cache kept there
+ * and every `filePath` is where that project's docsLoader finds a file for the same URL.
  */
-export async function writeBaselinePages(dir: string, env: Record<string, string>): Promise<number> {
+/**
+ * The entries the loader makes of the stand-in's space, from the pipeline alone (no Astro). It
+ * runs with `dir` as the project root, so relative image paths point at the raw cache kept there
+ * and every `filePath` is where that project's docsLoader finds a file for the same URL.
+ */
+export async function loaderEntries(dir: string, env: Record<string, string>): Promise<PageEntry[]> {
   // The folder may hold another space's pages from an earlier call.
   for (const stale of ['src/content/docs', 'raw']) rmSync(join(dir, stale), { recursive: true, force: true });
   const options = resolveOptions({
@@ -105,22 +112,30 @@ export async function writeBaselinePages(dir: string, env: Record<string, string
     excludeLabels: [EXCLUDED_LABEL],
     editLinks: false,
   });
-  const contentDir = join(dir, 'src/content/docs');
   const { built } = await runPipeline(options, {
     root: dir,
     cacheDir: join(dir, 'raw'),
     collection: 'docs',
-    contentDir,
+    contentDir: join(dir, 'src/content/docs'),
     base: '/',
     logger: { info: () => {}, warn: () => {} },
   });
-  for (const entry of built!.entries) {
-    const file = join(dir, entry.filePath);
-    mkdirSync(dirname(file), { recursive: true });
-    // A JSON string is a valid YAML scalar: titles with colons or quotes stay intact.
-    writeFileSync(file, `---\ntitle: ${JSON.stringify(entry.data.title)}\n---\n\n${entry.body}`);
-  }
-  return built!.entries.length;
+  return built!.entries;
+}
+
+/** A Markdown file for docsLoader at `filePath` (relative to the project `dir`), titled in its frontmatter. */
+export function writeDocsFile(dir: string, filePath: string, title: string, body: string): void {
+  const file = join(dir, filePath);
+  mkdirSync(dirname(file), { recursive: true });
+  // A JSON string is a valid YAML scalar: titles with colons or quotes stay intact.
+  writeFileSync(file, `---\ntitle: ${JSON.stringify(title)}\n---\n\n${body}`);
+}
+
+/** The loader's own Markdown, written where the baseline's docsLoader finds it. */
+export async function writeBaselinePages(dir: string, env: Record<string, string>): Promise<number> {
+  const entries = await loaderEntries(dir, env);
+  for (const entry of entries) writeDocsFile(dir, entry.filePath, entry.data.title, entry.body);
+  return entries.length;
 }
 
 export interface AstroRun {

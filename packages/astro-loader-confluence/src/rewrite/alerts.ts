@@ -5,6 +5,7 @@
  */
 import type { Root } from 'mdast';
 import type { Plugin } from 'unified';
+import { rewriteParser } from './parse.ts';
 import { span } from './splice.ts';
 import { rewriteState } from './state.ts';
 import { nodesOfType } from './walk.ts';
@@ -95,10 +96,30 @@ export function toAside(blockquoteSource: string, indent: number): string | unde
   const type = ASIDE_FOR_LABEL[alert[1]!.toLowerCase()]!;
   // GFM gives alerts no title; text after the marker on its line is taken as one.
   const title = gfmAlert?.[2]?.trim() ?? '';
-  const content = body.slice(alert[0].length).replace(/^\n+|\n+$/g, '');
+  const rest = body.slice(alert[0].length).replace(/^\n+|\n+$/g, '');
+  // Text that followed a bold label on its line now starts a line of its own.
+  const content = gfmAlert || alert[0].endsWith('\n') ? rest : keepAsText(rest);
   let fence = ':::';
   while (new RegExp(`^\\s*${fence}`, 'm').test(content)) fence += ':';
   const directive = `${fence}${type}${title ? `[${title.replace(/[[\]]/g, (c) => `\\${c}`)}]` : ''}\n${content}${content ? '\n' : ''}${fence}`;
   const pad = ' '.repeat(indent);
   return directive.split('\n').map((line, i) => (i === 0 || line === '' ? line : pad + line)).join('\n');
+}
+
+const parser = rewriteParser().freeze();
+
+/**
+ * `text` (what followed a panel's bold label on the same line) with its first character escaped
+ * when, at the start of a line, it would open a block: `> x` a quote, `- x` a list, `# x` a
+ * heading, `2024. x` a numbered list, a code fence, a rule. The parser decides, not a pattern:
+ * `#tag` or `-- x` stay as they are. A line that opens an HTML block is left alone, since
+ * escaping its `<` would show the tag as text.
+ */
+export function keepAsText(text: string): string {
+  const lineEnd = text.indexOf('\n');
+  const line = lineEnd < 0 ? text : text.slice(0, lineEnd);
+  const first = parser.parse(line).children[0];
+  if (!first || first.type === 'paragraph' || first.type === 'html') return text;
+  if (first.type === 'list' && first.ordered) return text.replace(/^(\d+)([.)])/, '$1\\$2');
+  return /^[!-/:-@[-`{-~]/.test(text) ? `\\${text}` : text;
 }
