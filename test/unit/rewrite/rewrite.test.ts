@@ -4,7 +4,6 @@ import { extractHeadingIds, extractTitle, rewritePage } from '../../../packages/
 import { matchAnchor } from '../../../packages/astro-loader-confluence/src/rewrite/anchors.ts';
 import { toAside } from '../../../packages/astro-loader-confluence/src/rewrite/alerts.ts';
 import { emojiForImage } from '../../../packages/astro-loader-confluence/src/rewrite/emoticons.ts';
-import { isSafeUrl, sanitizeHtml } from '../../../packages/astro-loader-confluence/src/rewrite/html-safety.ts';
 import { applyEdits } from '../../../packages/astro-loader-confluence/src/rewrite/splice.ts';
 import { fixtureContext } from '../../fixtures/rewrite/context.ts';
 
@@ -119,31 +118,6 @@ describe('toAside', () => {
   });
   it('uses a longer fence when the content holds one', () => expect(toAside('> [!NOTE]\n> :::tip\n> y\n> :::', 0)).toBe('::::note\n:::tip\ny\n:::\n::::'));
   it('is undefined for a plain quote', () => expect(toAside('> **Bold** text', 0)).toBeUndefined());
-});
-
-describe('HTML safety', () => {
-  it.each([
-    ['<script>x</script>ok', 'ok'],
-    ['<STYLE>a{}</STYLE>ok', 'ok'],
-    ['<iframe src=x></iframe>ok', 'ok'],
-    ['<svg><script>x</script></svg>ok', 'ok'],
-    ['<embed src=x>ok', 'ok'],
-    ['<b onClick="x()" class=a>t</b>', '<b class=a>t</b>'],
-    ['<a href=" javascript:x">t</a>', '<a>t</a>'],
-    ['<a href="jav&#97;script:x">t</a>', '<a>t</a>'],
-    ['<img src="data:text/html;base64,AA">', '<img>'],
-    ['<img src="data:image/png;base64,AA" alt="a">', '<img src="data:image/png;base64,AA" alt="a">'],
-    ['<a title="a>b" href="https://x.y">t</a>', '<a title="a>b" href="https://x.y">t</a>'],
-    ['<details><summary>s</summary></details><br><kbd>k</kbd>', '<details><summary>s</summary></details><br><kbd>k</kbd>'],
-  ])('%s', (html, clean) => expect(sanitizeHtml(html)).toBe(clean));
-
-  it.each(['javascript:alert(1)', 'VBScript:x', ' java\tscript:x', 'data:text/html,x', 'javascript&colon;x'])('rejects %j', (url) => expect(isSafeUrl(url)).toBe(false));
-  it.each(['https://x', '/a/b', 'a.png', 'mailto:a@b', '#top'])('accepts %j', (url) => expect(isSafeUrl(url)).toBe(true));
-
-  it('drops an inline script with its content and unsafe Markdown URLs', () => {
-    const r = rewritePage('# T\n\na <script>steal()</script> b [x](javascript:y) ![i](data:text/html,z)', fixtureContext());
-    expect(r.markdown).toBe('a  b x i');
-  });
 });
 
 describe('emoticons', () => {

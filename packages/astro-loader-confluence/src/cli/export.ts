@@ -15,6 +15,7 @@ import { dirname, join, posix, resolve, sep } from 'node:path';
 import { entryId, type PageEntry } from '../entries.ts';
 import { replaceDirAtomic } from '../sync/fs-atomic.ts';
 import type { ResolvedOptions } from '../config/options.ts';
+import { sanitizeMarkdownHtml } from '../rewrite/markdown-html.ts';
 import { safeName, type RawCache } from '../sync/raw-cache.ts';
 import type { SyncOutcome } from '../sync/sync.ts';
 import { VERSION } from '../version.ts';
@@ -51,7 +52,7 @@ export async function exportCommand(args: string[], reporter: Reporter): Promise
   await refuseForeignFolder(target, EXPORT_MANIFEST, 'confluence-export export');
   const written = await withSync(options, reporter, { cacheDir: command.cacheDir, contentDir: target, base: EXPORT_BASE }, async ({ result }) => {
     const entries = result.built!.entries;
-    await replaceDirAtomic(target, (temp) => writeExport(temp, target, entries, result.outcome, result.cache, options));
+    await replaceDirAtomic(target, (temp) => writeExport(temp, target, entries, result.outcome, result.cache, options, reporter));
     return entries.length;
   });
   reporter.out(`Exported ${written} pages to ${target}`);
@@ -66,7 +67,7 @@ interface ExportedFile {
   attachments: string[];
 }
 
-async function writeExport(temp: string, target: string, entries: PageEntry[], outcome: SyncOutcome, cache: RawCache, options: ResolvedOptions): Promise<void> {
+async function writeExport(temp: string, target: string, entries: PageEntry[], outcome: SyncOutcome, cache: RawCache, options: ResolvedOptions, reporter: Reporter): Promise<void> {
   const fileOfPath = (path: string) => `${entryId(path)}.md`;
   const attachmentFolderOf = (pageId: string) => `${entryId(outcome.sitePaths.paths.get(pageId)!)}.attachments`;
   const cacheAttachments = join(cache.root, 'attachments') + sep;
@@ -83,7 +84,12 @@ async function writeExport(temp: string, target: string, entries: PageEntry[], o
         ? fileLink(posix.join(attachmentFolderOf(owner), safeName(fileName)))
         : undefined;
 
-    const body = relinkForFiles(entry.body, (url) => {
+    // The files are Markdown, rendered by whatever reads them: their raw HTML and link URLs get
+    // the rules the site applies to its rendered HTML (rewrite/markdown-html.ts).
+    const safe = sanitizeMarkdownHtml(entry.body, entry.context);
+    for (const warning of safe.warnings) reporter.warn(warning);
+    for (const link of safe.unresolved) reporter.warn(`Page ${link.fromPageId}: a link in raw HTML points at a page that is not published (${link.reason}); only its text is kept.`);
+    const body = relinkForFiles(safe.markdown, (url) => {
       if (url.startsWith(EXPORT_BASE)) {
         const rest = url.slice(EXPORT_BASE.length);
         const attachment = /^_attachments\/([^/]+)\/([^/?#]+)$/.exec(rest);

@@ -57,6 +57,12 @@ export interface ConfluenceLoaderOptions {
   concurrency?: number;
   /** Export attachments (images, PDFs…) with the pages. Default `true`. */
   includeAttachments?: boolean;
+  /**
+   * Publish attachments that a browser opens as a live document (`.html`, `.htm`, `.xhtml`, `.xml`,
+   * `.js`, …) as they are, where their scripts run on the site's origin. Default `false`: they are
+   * left out with a warning naming the page and the file, and links to them point into Confluence.
+   */
+  publishActiveAttachments?: boolean;
   /** Build from this snapshot directory instead of the live API (offline). */
   snapshot?: string;
   /** Tee every raw export into this directory, as a snapshot that can be built later. */
@@ -88,7 +94,7 @@ export interface ConfluenceLoaderOptions {
 
 type Defaulted =
   | 'environment' | 'excludeLabels' | 'checkRestrictions' | 'unpublishedLinks' | 'failOnUnresolvedLinks'
-  | 'concurrency' | 'includeAttachments' | 'editLinks' | 'requestTimeoutMs' | 'deadlineMs' | 'retries' | 'retryBaseDelayMs'
+  | 'concurrency' | 'includeAttachments' | 'publishActiveAttachments' | 'editLinks' | 'requestTimeoutMs' | 'deadlineMs' | 'retries' | 'retryBaseDelayMs'
   | 'contentDir';
 
 /** Options after validation, with every default filled in. */
@@ -149,6 +155,7 @@ export function resolveOptions(input: ConfluenceLoaderOptions): ResolvedOptions 
     failOnUnresolvedLinks: input.failOnUnresolvedLinks ?? false,
     concurrency,
     includeAttachments: input.includeAttachments ?? true,
+    publishActiveAttachments: input.publishActiveAttachments ?? false,
     editLinks: input.editLinks ?? true,
     requestTimeoutMs: input.requestTimeoutMs ?? 30_000,
     deadlineMs: input.deadlineMs ?? 30 * 60_000,
