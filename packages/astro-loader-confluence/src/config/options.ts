@@ -4,6 +4,7 @@
  * validates them once, at startup, with an error that names the option and the fix.
  */
 import { ConfigError } from '../errors.ts';
+import { registerUrlSecrets } from '../redact.ts';
 import { DEFAULT_ARCHIVE_LIMITS, type ArchiveLimits } from '../export/archive.ts';
 
 /** One frozen version of the docs, as the loader's `versions` option takes it. */
@@ -103,7 +104,12 @@ export type ResolvedOptions = Omit<ConfluenceLoaderOptions, Defaulted | 'archive
 
 const ENVIRONMENTS = ['production', 'staging', 'development'] as const;
 
+/** Proxy variables the HTTP client reads (remote/http-client.ts): their userinfo is a secret too. */
+const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'ALL_PROXY', 'all_proxy'];
+
 export function resolveOptions(input: ConfluenceLoaderOptions): ResolvedOptions {
+  // Before anything can fail: a URL in an error message must already lose its password.
+  for (const url of [input.exportUrl, input.apiUrl, input.authUrl, input.site, ...PROXY_VARIABLES.map((name) => process.env[name])]) registerUrlSecrets(url);
   const fail = (message: string, hint: string): never => {
     throw new ConfigError(message, { hint });
   };
