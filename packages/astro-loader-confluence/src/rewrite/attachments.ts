@@ -38,12 +38,13 @@ export const remarkConfluenceAttachments: Plugin<[ConfluenceAttachmentsOptions],
       const ref = attachmentRef(node.url, node.type === 'image' ? 'image' : 'link', options);
       if (!ref) return;
       state.handled.add(node);
-      const found = options.attachment(ref);
+      // A file of a page that is not published is never served, whatever the resolver has.
+      const hidden = ownerUnpublished(ref, options);
+      const found: ReturnType<RewriteContext['attachment']> = hidden ? { missing: true } : options.attachment(ref);
       if (!('missing' in found)) {
         state.edits.push(...retarget(source, node, found.url));
         return;
       }
-      const hidden = ownerUnpublished(ref, options);
       state.warnings.push(missingAttachmentWarning(options.page, ref, found, hidden));
       const text = node.type === 'image' ? node.alt || (hidden ? UNPUBLISHED_LINK_TEXT : ref.fileName) : toString(node);
       if (found.confluenceUrl) {

@@ -6,7 +6,8 @@
  * `protocols` (checked again, after the browser's own URL normalisation, by {@link allowedUrl}).
  *
  * Additions over the default, each because something the site renders needs it:
- * - Starlight: asides (`aside`, the icon `svg`/`path`), heading anchors, task lists, footnotes.
+ * - Starlight: asides (`aside`, the icon `svg`/`path`: only Starlight's own icons are kept, see
+ *   html-tree.ts), heading anchors, task lists, footnotes.
  * - Expressive Code: `figure`/`figcaption`, the copy `button` (`data-code`), colours as CSS
  *   custom properties in `style`, and its one stylesheet and script, only at the build's own
  *   `_astro/ec.*` URLs (see {@link expressiveCodeAsset}).

@@ -79,7 +79,7 @@ function prepare(tree: Root, ctx: HtmlContext, report: HtmlReport): void {
         out.push(node);
         continue;
       }
-      const outcome = prepareElement(node, ctx, report);
+      const outcome = prepareElement(node, parent, ctx, report);
       if (outcome.kind === 'keep') {
         out.push(node);
         stack.push(node);
@@ -93,8 +93,14 @@ function prepare(tree: Root, ctx: HtmlContext, report: HtmlReport): void {
   }
 }
 
-function prepareElement(element: Element, ctx: HtmlContext, report: HtmlReport): Outcome {
+function prepareElement(element: Element, parent: Parents, ctx: HtmlContext, report: HtmlReport): Outcome {
   const props = element.properties;
+  // Starlight draws its aside and heading-anchor icons as inline SVG; a page's own SVG is not kept
+  // (an SVG document is a script host of its own, and a drawing can be an attachment instead).
+  if (element.tagName === 'svg') {
+    const starlightIcon = hasClass(element, 'starlight-aside__icon') || (parent.type === 'element' && parent.tagName === 'span' && hasClass(parent, 'sl-anchor-icon'));
+    if (!starlightIcon) return REMOVE;
+  }
   if (element.tagName === 'script' || element.tagName === 'link') {
     const own =
       ctx.assetsBase !== undefined &&
@@ -143,8 +149,9 @@ function prepareUrl(element: Element, name: string, ctx: HtmlContext, report: Ht
   const ref = attachmentRef(allowed, media ? 'image' : 'link', ctx);
   if (ref) {
     // Raw HTML bypasses Astro's image pipeline: every attachment needs a served URL.
-    const found = ctx.attachment({ ...ref, usage: 'link' });
+    // A file of a page that is not published is never served, whatever the resolver has.
     const hidden = ownerUnpublished(ref, ctx);
+    const found: ReturnType<HtmlContext['attachment']> = hidden ? { missing: true } : ctx.attachment({ ...ref, usage: 'link' });
     report.lookups.push([media ? 'media' : 'attachment', allowed, attachmentOutcome(found, hidden)]);
     if (!('missing' in found)) return setUrl(element, name, found.url);
     if (found.confluenceUrl === allowed) return setUrl(element, name, allowed);
@@ -218,7 +225,9 @@ export function lookupsHold(lookups: readonly Lookup[], ctx: HtmlContext): boole
   return lookups.every(([kind, url, outcome]) => {
     if (kind === 'page') return pageOutcome(resolvePageLink(url, ctx, []), ctx) === outcome;
     const ref = attachmentRef(url, kind === 'media' ? 'image' : 'link', ctx);
-    return ref !== undefined && attachmentOutcome(ctx.attachment({ ...ref, usage: 'link' }), ownerUnpublished(ref, ctx)) === outcome;
+    if (ref === undefined) return false;
+    const hidden = ownerUnpublished(ref, ctx);
+    return attachmentOutcome(hidden ? { missing: true } : ctx.attachment({ ...ref, usage: 'link' }), hidden) === outcome;
   });
 }
 
@@ -260,6 +269,11 @@ function sanitizeImageMarker(value: unknown): string | undefined {
  */
 function defangImageMarkerText(node: Text): void {
   if (node.value.includes('__ASTRO_IMAGE_')) node.value = node.value.replaceAll('__ASTRO_IMAGE_', '__ASTRO_IMAGE\u200B_');
+}
+
+function hasClass(element: Element, name: string): boolean {
+  const classes = element.properties.className;
+  return Array.isArray(classes) && classes.includes(name);
 }
 
 function sameList(value: unknown, expected: readonly unknown[]): boolean {

@@ -70,7 +70,7 @@ export function sanitizeSvgDocument(text: string): string | undefined {
   const svg = clean.children.find((node): node is Element => node.type === 'element' && node.tagName === 'svg');
   if (!svg) return undefined;
   if (usesXLink(svg)) svg.properties.xmlnsXLink = 'http://www.w3.org/1999/xlink';
-  return `${toHtml(svg, { space: 'svg', closeEmptyElements: true })}\n`;
+  return `${toHtml(svg, { space: 'svg', closeEmptyElements: true, tightSelfClosing: true })}\n`;
 }
 
 /** Checks what the schema cannot: style declarations, `url()` in paint, image URLs, and `<` in values (not allowed in XML attributes). */
