@@ -13,7 +13,7 @@ import type { PageEntry } from './entries.ts';
 import { ConfluenceLoaderError, formatError } from './errors.ts';
 import { resolveOptions, type ConfluenceLoaderOptions, type ResolvedOptions } from './config/options.ts';
 import { contentDirFor, runPipeline } from './pipeline.ts';
-import { lookupsHold, type Lookup } from './rewrite/html-tree.ts';
+import { currentOutcomes, type Lookup } from './rewrite/html-tree.ts';
 import { sanitizeRenderedHtml } from './rewrite/rendered-html.ts';
 import { ATTACHMENT_POLICY_FILE, type AttachmentPolicy } from './starlight/attachment-policy.ts';
 import { rawCacheDir } from './sync/raw-cache.ts';
@@ -127,10 +127,12 @@ async function load(context: LoaderContext, options: ResolvedOptions): Promise<v
     }
     for (const entry of entries) {
       keep.add(entry.id);
-      const digest = context.generateDigest({ body: entry.body, data: JSON.stringify(entry.data), filePath: entry.filePath });
+      // The HTML also depends on how the URLs it links to resolve (another page unpublished or moved):
+      // the digest covers those answers, read again now for the URLs the last render looked up.
+      const source = { body: entry.body, data: JSON.stringify(entry.data), filePath: entry.filePath };
       const existing = store.get(entry.id);
       const lookups = existing?.rendered?.metadata?.[LOOKUPS] as Lookup[] | undefined;
-      if (existing?.digest === digest && existing.rendered && lookups && lookupsHold(lookups, { ...entry.context, assetsBase })) continue;
+      if (existing?.rendered && lookups && existing.digest === context.generateDigest({ ...source, links: currentOutcomes(lookups, { ...entry.context, assetsBase }) })) continue;
       const data = await context.parseData({ id: entry.id, data: entry.data as unknown as Record<string, unknown>, filePath: entry.filePath });
       const renderStarted = performance.now();
       const rendered = await context.renderMarkdown(entry.body, { fileURL: pathToFileURL(join(root, entry.filePath)) });
@@ -138,6 +140,8 @@ async function load(context: LoaderContext, options: ResolvedOptions): Promise<v
       const sanitizeStarted = performance.now();
       const safe = sanitizeRendered(rendered, entry, assetsBase, htmlReport);
       stats.sanitizeMs += performance.now() - sanitizeStarted;
+      // Astro keeps an entry whose digest did not change as it was: a new answer must be a new digest.
+      const digest = context.generateDigest({ ...source, links: (safe.metadata![LOOKUPS] as Lookup[]).map(([, , outcome]) => outcome) });
       updates.push({ entry, data, digest, rendered: safe });
     }
   }

@@ -9,7 +9,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseFragment, serialize } from 'parse5';
 import { describe, expect, it } from 'vitest';
-import { lookupsHold, parseHtml } from '../../../packages/astro-loader-confluence/src/rewrite/html-tree.ts';
+import { currentOutcomes, parseHtml } from '../../../packages/astro-loader-confluence/src/rewrite/html-tree.ts';
 import { allowedUrl, safeStyle } from '../../../packages/astro-loader-confluence/src/rewrite/html-schema.ts';
 import { sanitizeRenderedHtml, type HtmlContext } from '../../../packages/astro-loader-confluence/src/rewrite/rendered-html.ts';
 import { fixtureContext } from '../../fixtures/rewrite/context.ts';
@@ -247,12 +247,13 @@ describe('links in raw HTML, resolved like every other link', () => {
     const html = '<a href="/wiki/spaces/DOC/pages/300">n</a><img src="attachments/a.png">';
     const first = sanitizeRenderedHtml(html, ctx());
     expect(first.lookups).toHaveLength(2);
-    expect(lookupsHold(first.lookups, ctx())).toBe(true);
+    const recorded = first.lookups.map(([, , outcome]) => outcome);
+    expect(currentOutcomes(first.lookups, ctx())).toEqual(recorded);
     const base = ctx();
     const unpublished: HtmlContext = { ...base, pageById: (id) => (id === '300' ? 'restricted' : base.pageById(id)) };
-    expect(lookupsHold(first.lookups, unpublished)).toBe(false);
+    expect(currentOutcomes(first.lookups, unpublished)).not.toEqual(recorded);
     const moved: HtmlContext = { ...base, attachment: () => ({ missing: true }) };
-    expect(lookupsHold(first.lookups, moved)).toBe(false);
+    expect(currentOutcomes(first.lookups, moved)).not.toEqual(recorded);
   });
 
   it('reports the ids left in the page', () => {

@@ -15,6 +15,18 @@ describe('rewritePage', () => {
     expect(r.markdown.startsWith('## Intro')).toBe(true);
   });
 
+  it('leaves a blank line where a title below other content was, so the blocks around it stay apart', () => {
+    // Deleting the heading line would join `<img` and the attributes on the next line into a tag.
+    expect(rewritePage('Intro <img\n# Title\nsrc=x onerror=alert(1)>\n', fixtureContext()).markdown).toBe('Intro <img\n\nsrc=x onerror=alert(1)>\n');
+  });
+
+  it('keeps the words of a link to an unpublished page inside a span where removing the link syntax would join its neighbours', () => {
+    const url = 'https://acme.atlassian.net/wiki/spaces/DOC/pages/666';
+    expect(rewritePage(`# T\n\nsee [plans](${url}): later\n`, fixtureContext()).markdown).toBe('see plans: later\n');
+    expect(rewritePage(`# T\n\n<img[ src=x onerror=alert(1)>](${url})\n`, fixtureContext()).markdown).toBe('<img<span> src=x onerror=alert(1)></span>\n');
+    expect(rewritePage(`# T\n\n[a [b]](${url})(javascript:alert(1))\n`, fixtureContext()).markdown).toBe('<span>a [b]</span>(javascript:alert(1))\n');
+  });
+
   it('leaves a page without links byte for byte except the title', () => {
     const body = '| a  |  b |\n|:--|--:|\n| *x* | __y__ |\n\n* one\n* two\n';
     expect(rewritePage(`# T\n\n${body}`, fixtureContext()).markdown).toBe(body);

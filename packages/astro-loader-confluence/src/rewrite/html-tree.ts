@@ -220,14 +220,17 @@ function pageOutcome(resolved: PageLink, ctx: HtmlContext): string {
   return 'leave';
 }
 
-/** Whether every URL a page's HTML looked up still resolves as it did: then its HTML still stands. */
-export function lookupsHold(lookups: readonly Lookup[], ctx: HtmlContext): boolean {
-  return lookups.every(([kind, url, outcome]) => {
-    if (kind === 'page') return pageOutcome(resolvePageLink(url, ctx, []), ctx) === outcome;
+/**
+ * How each URL a page's HTML looked up resolves now, in the order of `lookups`: when these equal
+ * the outcomes recorded at render time, the HTML still stands.
+ */
+export function currentOutcomes(lookups: readonly Lookup[], ctx: HtmlContext): string[] {
+  return lookups.map(([kind, url]) => {
+    if (kind === 'page') return pageOutcome(resolvePageLink(url, ctx, []), ctx);
     const ref = attachmentRef(url, kind === 'media' ? 'image' : 'link', ctx);
-    if (ref === undefined) return false;
+    if (ref === undefined) return '';
     const hidden = ownerUnpublished(ref, ctx);
-    return attachmentOutcome(hidden ? { missing: true } : ctx.attachment({ ...ref, usage: 'link' }), hidden) === outcome;
+    return attachmentOutcome(hidden ? { missing: true } : ctx.attachment({ ...ref, usage: 'link' }), hidden);
   });
 }
 
