@@ -14,7 +14,7 @@ import { ConfluenceLoaderError, formatError } from './errors.ts';
 import { resolveOptions, type ConfluenceLoaderOptions, type ResolvedOptions } from './config/options.ts';
 import { contentDirFor, runPipeline } from './pipeline.ts';
 import { currentOutcomes, type Lookup } from './rewrite/html-tree.ts';
-import { sanitizeRenderedHtml } from './rewrite/rendered-html.ts';
+import { sanitizeRenderedPage, type SanitizedHtml } from './rewrite/rendered-html.ts';
 import { ATTACHMENT_POLICY_FILE, type AttachmentPolicy } from './starlight/attachment-policy.ts';
 import { rawCacheDir } from './sync/raw-cache.ts';
 import type { UnresolvedLink } from './types.ts';
@@ -179,9 +179,9 @@ const LOOKUPS = 'confluenceLookups';
  * later build knows when this HTML no longer stands.
  */
 function sanitizeRendered(rendered: Rendered, entry: PageEntry, assetsBase: string, report: { unresolved: UnresolvedLink[]; warnings: string[] }): Rendered {
-  let safe: ReturnType<typeof sanitizeRenderedHtml>;
+  let safe: SanitizedHtml;
   try {
-    safe = sanitizeRenderedHtml(rendered.html, { ...entry.context, assetsBase });
+    safe = sanitizeRenderedPage(entry.body, rendered.html, { ...entry.context, assetsBase });
   } catch (error) {
     throw new ConfluenceLoaderError(
       `The HTML of page ${entry.data.confluence.id} could not be checked: ${error instanceof Error ? error.message : String(error)}`,
@@ -196,7 +196,7 @@ function sanitizeRendered(rendered: Rendered, entry: PageEntry, assetsBase: stri
   return {
     ...rendered,
     html: safe.html,
-    metadata: { ...metadata, ...(headings ? { headings: headings.filter((heading) => safe.ids.has(heading.slug)) } : {}), [LOOKUPS]: safe.lookups },
+    metadata: { ...metadata, ...(headings && safe.ids ? { headings: headings.filter((heading) => safe.ids!.has(heading.slug)) } : {}), [LOOKUPS]: safe.lookups },
   };
 }
 

@@ -11,7 +11,9 @@ import { parseFragment, serialize } from 'parse5';
 import { describe, expect, it } from 'vitest';
 import { currentOutcomes, parseHtml } from '../../../packages/astro-loader-confluence/src/rewrite/html-tree.ts';
 import { allowedUrl, safeStyle } from '../../../packages/astro-loader-confluence/src/rewrite/html-schema.ts';
-import { sanitizeRenderedHtml, type HtmlContext } from '../../../packages/astro-loader-confluence/src/rewrite/rendered-html.ts';
+import { rendersSafely, sanitizeRenderedHtml, sanitizeRenderedPage, type HtmlContext } from '../../../packages/astro-loader-confluence/src/rewrite/rendered-html.ts';
+import { rewritePage } from '../../../packages/astro-loader-confluence/src/rewrite/index.ts';
+import { markdownToHtml } from 'satteri';
 import { fixtureContext } from '../../fixtures/rewrite/context.ts';
 
 const FIXTURES = join(import.meta.dirname, '../../fixtures/rendered-html');
@@ -257,6 +259,51 @@ describe('links in raw HTML, resolved like every other link', () => {
   });
 
   it('reports the ids left in the page', () => {
-    expect([...sanitizeRenderedHtml('<h2 id="a">A</h2><template><h2 id="b">B</h2></template>', ctx()).ids]).toEqual(['a']);
+    expect([...sanitizeRenderedHtml('<h2 id="a">A</h2><template><h2 id="b">B</h2></template>', ctx()).ids!]).toEqual(['a']);
+  });
+});
+
+describe('pages that need no pass over their HTML', () => {
+  const dirs = ['../../fixtures/rewrite', '../../fixtures/fidelity-space/pages', '../../fixtures/hostile-space/pages', '../../../packages/confluence-stand-in/demo/pages'];
+  const corpus = dirs.flatMap((dir) => {
+    const folder = join(import.meta.dirname, dir);
+    return readdirSync(folder).filter((f) => f.endsWith('.md')).map((f) => ({ name: `${dir.split('/').at(-2)}/${f}`, markdown: readFileSync(join(folder, f), 'utf8') }));
+  });
+
+  it('are exactly those whose rendered HTML the pass would leave as it is (Markdown rendered as Astro does, raw HTML passed through)', async () => {
+    let skipped = 0;
+    let passed = 0;
+    for (const { name, markdown } of corpus) {
+      const body = rewritePage(markdown, fixtureContext()).markdown;
+      const html = (await markdownToHtml(body, { features: { gfm: true } })).html;
+      if (rendersSafely(body, ctx())) {
+        skipped++;
+        expect(dom(sanitizeRenderedHtml(html, ctx()).html), name).toBe(dom(html));
+        expect(sanitizeRenderedPage(body, html, ctx()).html).toBe(html);
+      } else {
+        passed++;
+        expect(activeContent(sanitizeRenderedPage(body, html, ctx()).html), name).toEqual([]);
+      }
+    }
+    // Both kinds are in the corpus: ordinary pages (raw HTML included) skip, hostile ones do not.
+    expect(skipped).toBeGreaterThan(20);
+    expect(passed).toBeGreaterThan(5);
+  });
+
+  it.each([
+    ['plain Markdown', 'Text with [a link](https://example.com) and ![an image](/docs/_astro/x.png).\n', true],
+    ['an expand macro across blocks', '<details><summary>More</summary>\n\n**Hidden**\n\n</details>\n', true],
+    ['formatting raw HTML', 'a<br>b <span class="status-macro">DONE</span> <sup>1</sup> <a href="https://example.com/x">x</a>\n', true],
+    ['a javascript: Markdown link', '[x](javascript:alert(1))\n', false],
+    ['an event handler', '<b onclick="alert(1)">x</b>\n', false],
+    ['a script', 'a <script>alert(1)</script>\n', false],
+    ['an unfinished tag at the end of a block', '<div title="x\n\n" onmouseover="alert(1)">y</div>\n', false],
+    ['a tag the parser sets aside', 'a <body onload="alert(1)"> b\n', false],
+    ['inline SVG', '<svg><circle r="1"/></svg>\n', false],
+    ['a raw link into Confluence, to resolve', '<a href="https://acme.atlassian.net/wiki/spaces/DOC/pages/300">x</a>\n', false],
+    ['an attachment in raw HTML, to serve', '<img src="attachments/a.png">\n', false],
+    ['text Astro would take for an image marker', '__ASTRO_IMAGE_="{}"\n', false],
+  ])('%s: %s', (_name, markdown, expected) => {
+    expect(rendersSafely(markdown, ctx())).toBe(expected);
   });
 });

@@ -112,6 +112,16 @@ function removeBlock(source: string, s: { start: number; end: number }, edits: E
   return true;
 }
 
+/**
+ * Whether one raw HTML node of a page's Markdown is safe exactly as written: its tokens are what
+ * the sanitiser would keep, nothing is left unfinished or set aside, and no URL in it needs
+ * resolving (rendered-html.ts uses this to know when a page needs no pass over its HTML).
+ */
+export function htmlSafeAsWritten(html: string, ctx: HtmlContext): boolean {
+  const scratch: HtmlReport = { unresolved: [], warnings: [], lookups: [] };
+  return analyseHtmlNode(html, ctx, scratch).clean === undefined && scratch.lookups.length === 0 && scratch.warnings.length === 0;
+}
+
 interface NodeAnalysis {
   /** The node's HTML as safe tokens; undefined when it is safe as written. */
   clean: string | undefined;
