@@ -183,8 +183,9 @@ function sanitizeRendered(rendered: Rendered, entry: PageEntry, assetsBase: stri
   try {
     safe = sanitizeRenderedPage(entry.body, rendered.html, { ...entry.context, assetsBase });
   } catch (error) {
+    const cause = error instanceof RangeError ? 'it is nested too deeply (thousands of levels)' : error instanceof Error ? error.message : String(error);
     throw new ConfluenceLoaderError(
-      `The HTML of page ${entry.data.confluence.id} could not be checked: ${error instanceof Error ? error.message : String(error)}`,
+      `The HTML of page ${entry.data.confluence.id} could not be checked: ${cause}.`,
       { cause: error }, 'UNSAFE_HTML', 'UnsafeHtmlError',
       'Nothing was published. Simplify the page in Confluence (deeply nested HTML is the usual cause) or exclude it with a label.',
     );

@@ -15,7 +15,6 @@ import { dirname, join, posix, resolve, sep } from 'node:path';
 import { entryId, type PageEntry } from '../entries.ts';
 import { replaceDirAtomic } from '../sync/fs-atomic.ts';
 import type { ResolvedOptions } from '../config/options.ts';
-import { sanitizeMarkdownHtml } from '../rewrite/markdown-html.ts';
 import { safeName, type RawCache } from '../sync/raw-cache.ts';
 import type { SyncOutcome } from '../sync/sync.ts';
 import { VERSION } from '../version.ts';
@@ -73,6 +72,8 @@ async function writeExport(temp: string, target: string, entries: PageEntry[], o
   const cacheAttachments = join(cache.root, 'attachments') + sep;
   const idBySafeName = new Map([...outcome.decision.published].map((id) => [safeName(id), id]));
   const pages: ExportedFile[] = [];
+  // Loaded here, not at start: the HTML parser and sanitiser are needed by this command only.
+  const { sanitizeMarkdownHtml } = await import('../rewrite/markdown-html.ts');
 
   for (const entry of entries) {
     const id = entry.data.confluence.id;

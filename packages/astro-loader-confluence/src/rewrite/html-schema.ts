@@ -20,8 +20,16 @@
  * property the page's scripts define: named access on `window` has the lowest precedence). `name`
  * is prefixed (`user-content-`), since `<img name>` and `<form name>` clobber `document` properties.
  */
-import * as csstree from 'css-tree';
+import { createRequire } from 'node:module';
+import type * as CssTree from 'css-tree';
 import { defaultSchema, type Schema } from 'hast-util-sanitize';
+
+/**
+ * css-tree, loaded on first use: with its syntax data it takes half a second to load, which every
+ * CLI command and every site build would pay up front, while most pages need no style checked.
+ */
+let cssTree: typeof CssTree | undefined;
+const css = (): typeof CssTree => (cssTree ??= createRequire(import.meta.url)('css-tree') as typeof CssTree);
 
 /**
  * The default's attributes per element, less its `class` values restricted per element (GitHub's
@@ -151,22 +159,22 @@ const pageStyles = new Map<string, string | undefined>();
 const svgStyles = new Map<string, string | undefined>();
 
 function filterDeclarations(value: string, localUrls: boolean): string | undefined {
-  const list = csstree.parse(value, { context: 'declarationList', parseCustomProperty: true, onParseError: () => undefined }) as csstree.DeclarationList;
-  const kept: csstree.CssNode[] = [];
+  const list = css().parse(value, { context: 'declarationList', parseCustomProperty: true, onParseError: () => undefined }) as CssTree.DeclarationList;
+  const kept: CssTree.CssNode[] = [];
   let dropped = false;
   list.children.forEach((declaration) => {
     if (declaration.type === 'Declaration' && plainDeclaration(declaration, localUrls)) kept.push(declaration);
     else dropped = true;
   });
   if (!dropped) return value.trim() === '' ? undefined : value;
-  return kept.length === 0 ? undefined : kept.map((d) => csstree.generate(d)).join(';');
+  return kept.length === 0 ? undefined : kept.map((d) => css().generate(d)).join(';');
 }
 
-function plainDeclaration(declaration: csstree.Declaration, localUrls: boolean): boolean {
+function plainDeclaration(declaration: CssTree.Declaration, localUrls: boolean): boolean {
   const property = declaration.property.toLowerCase();
   if (!property.startsWith('--') && !STYLE_PROPERTIES.has(property)) return false;
   let plain = true;
-  csstree.walk(declaration.value, (node) => {
+  css().walk(declaration.value, (node) => {
     if (node.type === 'Url' && localUrls && node.value.startsWith('#')) return;
     if (!STYLE_NODES.has(node.type) || (node.type === 'Function' && !STYLE_FUNCTIONS.has(node.name.toLowerCase()))) plain = false;
   });

@@ -5,7 +5,9 @@
  * each page's rendered HTML (rendered-html.ts) and, for `confluence-export export`, over each raw
  * HTML node of the Markdown (markdown-html.ts).
  *
- * The walks are iterative: a page of deeply nested HTML must not overflow the stack here.
+ * The walks written here are iterative. The parser's and sanitiser's own recursion is bounded by
+ * the stack: HTML nested some thousands of levels deep throws, and the loader then stops the build
+ * naming the page, rather than publish what it could not check.
  */
 import type { Element, ElementContent, Parents, Properties, Root, Text } from 'hast';
 import { fromParse5 } from 'hast-util-from-parse5';
