@@ -18,6 +18,7 @@ import { sanitizeRenderedPage, type SanitizedHtml } from './rewrite/rendered-htm
 import { ATTACHMENT_POLICY_FILE, type AttachmentPolicy } from './starlight/attachment-policy.ts';
 import { rawCacheDir } from './sync/raw-cache.ts';
 import type { UnresolvedLink } from './types.ts';
+import { VERSION } from './version.ts';
 import { confluenceDataSchema } from './schema.ts';
 import type { SyncOutcome, SyncState } from './sync/sync.ts';
 import { versionSlugOf, type VersionedEntry } from './starlight/version-switcher.ts';
@@ -128,8 +129,9 @@ async function load(context: LoaderContext, options: ResolvedOptions): Promise<v
     for (const entry of entries) {
       keep.add(entry.id);
       // The HTML also depends on how the URLs it links to resolve (another page unpublished or moved):
-      // the digest covers those answers, read again now for the URLs the last render looked up.
-      const source = { body: entry.body, data: JSON.stringify(entry.data), filePath: entry.filePath };
+      // the digest covers those answers, read again now for the URLs the last render looked up,
+      // and the loader's version, whose sanitising pass made the HTML.
+      const source = { body: entry.body, data: JSON.stringify(entry.data), filePath: entry.filePath, loader: VERSION };
       const existing = store.get(entry.id);
       const lookups = existing?.rendered?.metadata?.[LOOKUPS] as Lookup[] | undefined;
       if (existing?.rendered && lookups && existing.digest === context.generateDigest({ ...source, links: currentOutcomes(lookups, { ...entry.context, assetsBase }) })) continue;
