@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { slug } from 'github-slugger';
 import { posix, relative, dirname } from 'node:path';
+import { ACTIVE_ATTACHMENT } from './rewrite/attachments.ts';
 import { extractHeadingIds, rewritePage, type RewriteContext } from './rewrite/index.ts';
 import type { RawCache } from './sync/raw-cache.ts';
 import type { SyncOutcome } from './sync/sync.ts';
@@ -39,6 +40,8 @@ export interface PageEntry {
   filePath: string;
   body: string;
   data: EntryData;
+  /** What the rewrite knew about this page and the site: the pass over the rendered HTML resolves URLs with it too. */
+  context: RewriteContext;
 }
 
 export interface BuildEntriesInput {
@@ -53,6 +56,8 @@ export interface BuildEntriesInput {
   cloudId?: string;
   unpublishedLinks: 'text' | 'confluence';
   editLinks: boolean;
+  /** Publish `.html`, `.xml`, `.js` and similar attachments as they are (see ACTIVE_ATTACHMENT). Default false. */
+  publishActiveAttachments?: boolean;
   /** Shown at the top of every page (content from a fallback snapshot). */
   banner?: string;
   /** How panels are written: Starlight asides (the site, default) or GFM alerts (Markdown files). */
@@ -147,11 +152,12 @@ export async function buildEntries(input: BuildEntriesInput): Promise<BuildEntri
       attachment: (ref) => {
         const owner = ref.pageId ?? id;
         const fileName = ref.fileName;
-        if (published.has(owner) && cache.hasAttachment(owner, fileName)) {
+        const withheld = !input.publishActiveAttachments && ACTIVE_ATTACHMENT.test(fileName);
+        if (published.has(owner) && cache.hasAttachment(owner, fileName) && !withheld) {
           const isImage = IMAGE.test(fileName);
           // Images shown on the page go through Astro's image pipeline by relative path; a link
-          // (to a PDF, or to an image file itself) needs a served URL.
-          const url = isImage && ref.usage === 'image'
+          // (to a PDF, or to an image file itself) needs a served URL, and so does an SVG.
+          const url = isImage && ref.usage === 'image' && !/\.svg$/i.test(fileName)
             ? relative(dirname(virtualFile), cache.attachmentPath(owner, fileName)).split('\\').join('/')
             : `${input.base.replace(/\/?$/, '/')}_attachments/${encodeURIComponent(owner)}/${encodeURIComponent(fileName)}`;
           return { url, isImage };
@@ -164,7 +170,7 @@ export async function buildEntries(input: BuildEntriesInput): Promise<BuildEntri
           siteOrigin && published.has(owner) && !owner.startsWith('path:')
             ? `${siteOrigin}/wiki/download/attachments/${owner}/${encodeURIComponent(fileName)}`
             : undefined;
-        return { missing: true as const, confluenceUrl };
+        return { missing: true as const, confluenceUrl, ...(withheld && published.has(owner) ? { withheld: true as const } : {}) };
       },
     };
     const result = rewritePage(await cache.readPage(id), ctx);
@@ -199,6 +205,7 @@ export async function buildEntries(input: BuildEntriesInput): Promise<BuildEntri
           ...(folders.length > 0 ? { folders } : {}),
         },
       },
+      context: ctx,
     });
   }
   return { entries, unresolved, warnings, missingAttachments: [...missing.values()] };

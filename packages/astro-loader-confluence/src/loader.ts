@@ -4,7 +4,7 @@
  * heading anchors and table of contents work), and updates the store only once everything
  * succeeded: a failed sync leaves the last good content in place.
  */
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Loader, LoaderContext } from 'astro/loaders';
@@ -13,6 +13,12 @@ import { renderSource, type PageEntry } from './entries.ts';
 import { ConfluenceLoaderError, formatError } from './errors.ts';
 import { resolveOptions, type ConfluenceLoaderOptions, type ResolvedOptions } from './config/options.ts';
 import { contentDirFor, runPipeline } from './pipeline.ts';
+import { currentOutcomes, type Lookup } from './rewrite/html-tree.ts';
+import { sanitizeRenderedPage, type SanitizedHtml } from './rewrite/rendered-html.ts';
+import { ATTACHMENT_POLICY_FILE, type AttachmentPolicy } from './starlight/attachment-policy.ts';
+import { rawCacheDir } from './sync/raw-cache.ts';
+import type { UnresolvedLink } from './types.ts';
+import { VERSION } from './version.ts';
 import { confluenceDataSchema } from './schema.ts';
 import { devRefreshInterval, startDevRefresh, type DevRefresh } from './dev-refresh.ts';
 import type { SyncOutcome, SyncState } from './sync/sync.ts';
@@ -96,7 +102,7 @@ async function load(context: LoaderContext, options: ResolvedOptions): Promise<v
   ];
 
   const results: { part: Part; outcome: SyncOutcome; entries: PageEntry[] | null }[] = [];
-  const stats = { pages: 0, rendered: 0, rewriteMs: 0, renderMs: 0, syncMs: 0, exportCalls: 0 };
+  const stats = { pages: 0, rendered: 0, rewriteMs: 0, renderMs: 0, sanitizeMs: 0, syncMs: 0, exportCalls: 0 };
   for (const part of parts) {
     const { outcome, built, timings } = await runPipeline(part.options, {
       root,
@@ -137,6 +143,8 @@ async function load(context: LoaderContext, options: ResolvedOptions): Promise<v
   // Render everything before touching the store: a failure half-way must leave the last good content.
   const updates: { entry: PageEntry; data: Record<string, unknown>; digest: string; rendered: Rendered }[] = [];
   const keep = new Set<string>();
+  const htmlReport = { unresolved: [] as UnresolvedLink[], warnings: [] as string[] };
+  const assetsBase = assetsBaseOf(config);
   for (const { part, entries } of results) {
     if (entries === null) {
       // Nothing changed in this part: its entries in the store still stand.
@@ -146,16 +154,28 @@ async function load(context: LoaderContext, options: ResolvedOptions): Promise<v
     }
     for (const entry of entries) {
       keep.add(entry.id);
-      const digest = context.generateDigest({ body: entry.body, data: JSON.stringify(entry.data), filePath: entry.filePath });
+      // The HTML also depends on how the URLs it links to resolve (another page unpublished or moved):
+      // the digest covers those answers, read again now for the URLs the last render looked up,
+      // and the loader's version, whose sanitising pass made the HTML.
+      const source = { body: entry.body, data: JSON.stringify(entry.data), filePath: entry.filePath, loader: VERSION };
       const existing = store.get(entry.id);
-      if (existing?.digest === digest && existing.rendered) continue;
+      const lookups = existing?.rendered?.metadata?.[LOOKUPS] as Lookup[] | undefined;
+      if (existing?.rendered && lookups && existing.digest === context.generateDigest({ ...source, links: currentOutcomes(lookups, { ...entry.context, assetsBase }) })) continue;
       const data = await context.parseData({ id: entry.id, data: entry.data as unknown as Record<string, unknown>, filePath: entry.filePath });
       const renderStarted = performance.now();
       const rendered = await context.renderMarkdown(renderSource(entry), { fileURL: pathToFileURL(join(root, entry.filePath)) });
       stats.renderMs += performance.now() - renderStarted;
-      updates.push({ entry, data, digest, rendered });
+      const sanitizeStarted = performance.now();
+      const safe = sanitizeRendered(rendered, entry, assetsBase, htmlReport);
+      stats.sanitizeMs += performance.now() - sanitizeStarted;
+      // Astro keeps an entry whose digest did not change as it was: a new answer must be a new digest.
+      const digest = context.generateDigest({ ...source, links: (safe.metadata![LOOKUPS] as Lookup[]).map(([, , outcome]) => outcome) });
+      updates.push({ entry, data, digest, rendered: safe });
     }
   }
+
+  reportHtmlFindings(htmlReport, logger, options.failOnUnresolvedLinks);
+  writeAttachmentPolicy(fileURLToPath(config.cacheDir), context.collection, { publishActive: options.publishActiveAttachments });
 
   for (const id of store.keys()) if (!keep.has(id)) store.delete(id);
   for (const { entry, data, digest, rendered } of updates) {
@@ -178,12 +198,80 @@ async function load(context: LoaderContext, options: ResolvedOptions): Promise<v
   );
 }
 
+/** Where a rendered entry keeps the URLs its HTML looked up (rewrite/html-tree.ts). */
+const LOOKUPS = 'confluenceLookups';
+
+/**
+ * The rendered HTML through the one sanitising pass (rewrite/rendered-html.ts). The table of
+ * contents keeps only headings whose ids are still in the page; the lookups are kept so that a
+ * later build knows when this HTML no longer stands.
+ */
+function sanitizeRendered(rendered: Rendered, entry: PageEntry, assetsBase: string, report: { unresolved: UnresolvedLink[]; warnings: string[] }): Rendered {
+  let safe: SanitizedHtml;
+  try {
+    safe = sanitizeRenderedPage(entry.body, rendered.html, { ...entry.context, assetsBase });
+  } catch (error) {
+    const cause = error instanceof RangeError ? 'it is nested too deeply (thousands of levels)' : error instanceof Error ? error.message : String(error);
+    throw new ConfluenceLoaderError(
+      `The HTML of page ${entry.data.confluence.id} could not be checked: ${cause}.`,
+      { cause: error }, 'UNSAFE_HTML', 'UnsafeHtmlError',
+      'Nothing was published. Simplify the page in Confluence (deeply nested HTML is the usual cause) or exclude it with a label.',
+    );
+  }
+  report.unresolved.push(...safe.unresolved);
+  report.warnings.push(...safe.warnings);
+  const metadata = rendered.metadata ?? {};
+  const headings = metadata.headings;
+  return {
+    ...rendered,
+    html: safe.html,
+    metadata: { ...metadata, ...(headings && safe.ids ? { headings: headings.filter((heading) => safe.ids!.has(heading.slug)) } : {}), [LOOKUPS]: safe.lookups },
+  };
+}
+
+/**
+ * Links the HTML pass dropped (raw HTML to pages that are not published), named by page id only,
+ * and its warnings; `failOnUnresolvedLinks` makes the links an error, as for Markdown links.
+ */
+function reportHtmlFindings(report: { unresolved: UnresolvedLink[]; warnings: string[] }, logger: LoaderContext['logger'], fail: boolean): void {
+  for (const warning of new Set(report.warnings)) logger.warn(warning);
+  if (report.unresolved.length === 0) return;
+  const lines = report.unresolved.map((link) => `  ${link.fromPageId}: ${unpublishedTarget(link)} (${link.reason})`);
+  const summary = `${lines.length} link(s) in raw HTML point at pages that are not published:\n${lines.slice(0, 50).join('\n')}${lines.length > 50 ? '\n  …' : ''}`;
+  if (fail) {
+    throw new ConfluenceLoaderError(summary, {}, 'UNRESOLVED_LINKS', 'UnresolvedLinksError',
+      'Publish the target pages, remove the links, or set failOnUnresolvedLinks: false to keep the text without a link.');
+  }
+  logger.warn(summary);
+}
+
+/** A page that is not published, as a log may name it: by id, or not at all (a link by title would show the title). */
+function unpublishedTarget(link: UnresolvedLink): string {
+  const id = /\/pages\/(?:edit-v2\/|edit\/)?(\d+)|[?&]pageId=(\d+)/i.exec(link.url);
+  return id ? `page ${id[1] ?? id[2]}` : 'a page named by title or short link';
+}
+
+/** Tells the attachments integration (starlight/) what it may publish: it has no view of the loader's options. */
+function writeAttachmentPolicy(cacheDir: string, collection: string, policy: AttachmentPolicy): void {
+  const dir = rawCacheDir(cacheDir, collection);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, ATTACHMENT_POLICY_FILE), `${JSON.stringify(policy)}\n`);
+}
+
+/** The URL prefix of the build's own assets, where Expressive Code's stylesheet and script are. */
+function assetsBaseOf(config: LoaderContext['config']): string {
+  const prefix = typeof config.build.assetsPrefix === 'string' ? config.build.assetsPrefix.replace(/\/+$/, '') : undefined;
+  const base = config.base.endsWith('/') ? config.base : `${config.base}/`;
+  return `${prefix ?? base.replace(/\/$/, '')}/${config.build.assets}/`;
+}
+
 /**
  * Opt-in figures for `npm run bench` (bench/README.md): with CONFLUENCE_LOADER_STATS naming a file,
  * each load appends one JSON line. `rewriteMs` is building the entries (reading the raw cache and
- * rewriting every page); `renderMs` is Astro's renderMarkdown over the `rendered` entries.
+ * rewriting every page); `renderMs` is Astro's renderMarkdown over the `rendered` entries, and
+ * `sanitizeMs` the HTML pass over what it rendered.
  */
-function writeStats(stats: { pages: number; rendered: number; rewriteMs: number; renderMs: number; syncMs: number; exportCalls: number }): void {
+function writeStats(stats: { pages: number; rendered: number; rewriteMs: number; renderMs: number; sanitizeMs: number; syncMs: number; exportCalls: number }): void {
   const file = process.env.CONFLUENCE_LOADER_STATS;
   if (file) appendFileSync(file, `${JSON.stringify(stats)}\n`);
 }

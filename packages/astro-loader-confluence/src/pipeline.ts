@@ -107,6 +107,7 @@ export async function runPipeline(options: ResolvedOptions, context: PipelineCon
     cloudId: options.cloudId,
     unpublishedLinks: options.unpublishedLinks,
     editLinks: options.editLinks,
+    publishActiveAttachments: options.publishActiveAttachments,
     banner: source.banner,
     alerts: context.alerts,
   });
@@ -133,7 +134,7 @@ export async function runPipeline(options: ResolvedOptions, context: PipelineCon
 
 function entriesDigest(outcome: SyncOutcome, options: ResolvedOptions, base: string, banner: string | undefined): string {
   const hash = createHash('sha256');
-  hash.update(JSON.stringify([base, banner ?? '', options.site ?? '', options.unpublishedLinks, options.editLinks, options.cloudId ?? '']));
+  hash.update(JSON.stringify([base, banner ?? '', options.site ?? '', options.unpublishedLinks, options.editLinks, options.cloudId ?? '', options.publishActiveAttachments]));
   const { tree } = outcome.discovery;
   for (const [id, path] of outcome.sitePaths.paths) {
     const page = tree.pages.get(id)!;

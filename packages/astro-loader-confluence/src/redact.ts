@@ -29,14 +29,45 @@ export function registerSecret(value: string | null | undefined): void {
 }
 
 /**
+ * Registers the password in a URL's userinfo (`https://user:password@proxy.example`), alone and
+ * as the `user:password` pair, like a token. `url` may lack its scheme (a `CONFLUENCE_SITE` such as
+ * `user:pw@acme.atlassian.net`); anything that is no URL is ignored. The user name alone is not a
+ * secret (and registering a common one would blank it out of every message); URLs lose their whole
+ * userinfo through the pattern below anyway.
+ */
+export function registerUrlSecrets(url: string | null | undefined): void {
+  if (typeof url !== 'string' || !url.includes('@')) return;
+  let parsed: URL;
+  try {
+    parsed = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(url.trim()) ? url.trim() : `https://${url.trim()}`);
+  } catch {
+    return;
+  }
+  const decode = (part: string) => {
+    try {
+      return decodeURIComponent(part);
+    } catch {
+      return part;
+    }
+  };
+  if (!parsed.password) return;
+  registerSecret(parsed.password);
+  registerSecret(decode(parsed.password));
+  registerSecret(`${parsed.username}:${parsed.password}`);
+  registerSecret(`${decode(parsed.username)}:${decode(parsed.password)}`);
+}
+
+/**
  * Secret-looking fields caught even when their value was never registered: a token from a
- * response the loader has not parsed yet, or one a proxy echoed back.
+ * response the loader has not parsed yet, or one a proxy echoed back, and the userinfo of any URL
+ * (a password too short to register safely is still caught there).
  */
 const FIELD_NAMES = 'access_token|refresh_token|client_secret|id_token';
 const PATTERNS: Array<[RegExp, string]> = [
   [/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi, `$1 ${REDACTED}`],
   [new RegExp(`("(?:${FIELD_NAMES})"\\s*:\\s*)"(?:[^"\\\\]|\\\\.)*"`, 'gi'), `$1"${REDACTED}"`],
   [new RegExp(`([?&](?:${FIELD_NAMES})=)[^&#\\s"']+`, 'gi'), `$1${REDACTED}`],
+  [/(\b[a-z][a-z0-9+.-]*:\/\/)[^\s/?#@"'<>]+@/gi, `$1${REDACTED}@`],
 ];
 
 /** Returns `text` with every registered secret and every secret-looking field replaced. */

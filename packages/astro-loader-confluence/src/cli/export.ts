@@ -63,7 +63,7 @@ export async function exportCommand(args: string[], reporter: Reporter): Promise
     const entries = result.built!.entries;
     let files: ExportedFile[] = [];
     await replaceDirAtomic(target, async (temp) => {
-      files = await writeExport(temp, target, entries, result.outcome, result.cache, options);
+      files = await writeExport(temp, target, entries, result.outcome, result.cache, options, reporter);
     });
     return { files, exportCalls: result.outcome.exportCalls, unresolvedLinks: result.built!.unresolved.length };
   });
@@ -89,12 +89,14 @@ interface ExportedFile {
   attachments: string[];
 }
 
-async function writeExport(temp: string, target: string, entries: PageEntry[], outcome: SyncOutcome, cache: RawCache, options: ResolvedOptions): Promise<ExportedFile[]> {
+async function writeExport(temp: string, target: string, entries: PageEntry[], outcome: SyncOutcome, cache: RawCache, options: ResolvedOptions, reporter: Reporter): Promise<ExportedFile[]> {
   const fileOfPath = (path: string) => `${entryId(path)}.md`;
   const attachmentFolderOf = (pageId: string) => `${entryId(outcome.sitePaths.paths.get(pageId)!)}.attachments`;
   const cacheAttachments = join(cache.root, 'attachments') + sep;
   const idBySafeName = new Map([...outcome.decision.published].map((id) => [safeName(id), id]));
   const pages: ExportedFile[] = [];
+  // Loaded here, not at start: the HTML parser and sanitiser are needed by this command only.
+  const { sanitizeMarkdownHtml } = await import('../rewrite/markdown-html.ts');
 
   for (const entry of entries) {
     const id = entry.data.confluence.id;
@@ -106,7 +108,12 @@ async function writeExport(temp: string, target: string, entries: PageEntry[], o
         ? fileLink(posix.join(attachmentFolderOf(owner), safeName(fileName)))
         : undefined;
 
-    const body = relinkForFiles(entry.body, (url) => {
+    // The files are Markdown, rendered by whatever reads them: their raw HTML and link URLs get
+    // the rules the site applies to its rendered HTML (rewrite/markdown-html.ts).
+    const safe = sanitizeMarkdownHtml(entry.body, entry.context);
+    for (const warning of safe.warnings) reporter.warn(warning);
+    for (const link of safe.unresolved) reporter.warn(`Page ${link.fromPageId}: a link in raw HTML points at a page that is not published (${link.reason}); only its text is kept.`);
+    const body = relinkForFiles(safe.markdown, (url) => {
       if (url.startsWith(EXPORT_BASE)) {
         const rest = url.slice(EXPORT_BASE.length);
         const attachment = /^_attachments\/([^/]+)\/([^/?#]+)$/.exec(rest);

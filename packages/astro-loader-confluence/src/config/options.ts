@@ -4,6 +4,7 @@
  * validates them once, at startup, with an error that names the option and the fix.
  */
 import { ConfigError } from '../errors.ts';
+import { registerUrlSecrets } from '../redact.ts';
 import { DEFAULT_ARCHIVE_LIMITS, type ArchiveLimits } from '../export/archive.ts';
 
 /** One frozen version of the docs, as the loader's `versions` option takes it. */
@@ -62,6 +63,12 @@ export interface ConfluenceLoaderOptions {
    * drops files over 300 KB). Larger files are shown as a placeholder. Default 100 MB.
    */
   maxDownloadBytes?: number;
+  /**
+   * Publish attachments that a browser opens as a live document (`.html`, `.htm`, `.xhtml`, `.xml`,
+   * `.js`, …) as they are, where their scripts run on the site's origin. Default `false`: they are
+   * left out with a warning naming the page and the file, and links to them point into Confluence.
+   */
+  publishActiveAttachments?: boolean;
   /** Build from this snapshot directory instead of the live API (offline). */
   snapshot?: string;
   /** Tee every raw export into this directory, as a snapshot that can be built later. */
@@ -104,7 +111,7 @@ export interface ConfluenceLoaderOptions {
 
 type Defaulted =
   | 'environment' | 'excludeLabels' | 'checkRestrictions' | 'unpublishedLinks' | 'failOnUnresolvedLinks'
-  | 'concurrency' | 'includeAttachments' | 'editLinks' | 'requestTimeoutMs' | 'deadlineMs' | 'retries' | 'retryBaseDelayMs'
+  | 'concurrency' | 'includeAttachments' | 'publishActiveAttachments' | 'editLinks' | 'requestTimeoutMs' | 'deadlineMs' | 'retries' | 'retryBaseDelayMs'
   | 'contentDir' | 'maxDownloadBytes';
 
 /** Options after validation, with every default filled in. */
@@ -113,7 +120,12 @@ export type ResolvedOptions = Omit<ConfluenceLoaderOptions, Defaulted | 'archive
 
 const ENVIRONMENTS = ['production', 'staging', 'development'] as const;
 
+/** Proxy variables the HTTP client reads (remote/http-client.ts): their userinfo is a secret too. */
+const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'ALL_PROXY', 'all_proxy'];
+
 export function resolveOptions(input: ConfluenceLoaderOptions): ResolvedOptions {
+  // Before anything can fail: a URL in an error message must already lose its password.
+  for (const url of [input.exportUrl, input.apiUrl, input.authUrl, input.site, ...PROXY_VARIABLES.map((name) => process.env[name])]) registerUrlSecrets(url);
   const fail = (message: string, hint: string): never => {
     throw new ConfigError(message, { hint });
   };
@@ -178,6 +190,7 @@ export function resolveOptions(input: ConfluenceLoaderOptions): ResolvedOptions 
     failOnUnresolvedLinks: input.failOnUnresolvedLinks ?? false,
     concurrency,
     includeAttachments: input.includeAttachments ?? true,
+    publishActiveAttachments: input.publishActiveAttachments ?? false,
     editLinks: input.editLinks ?? true,
     requestTimeoutMs: input.requestTimeoutMs ?? 30_000,
     deadlineMs: input.deadlineMs ?? 30 * 60_000,

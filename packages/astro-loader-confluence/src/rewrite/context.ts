@@ -18,8 +18,9 @@ export interface RewriteContext {
    * Resolve an attachment reference: `pageId` for /download/attachments/{pageId}/{file} URLs, else
    * relative to this page (`relativePath` as written, decoded). `usage` says whether an image shows
    * it (it may then go through Astro's image pipeline) or a link points at it (it needs a URL).
+   * `withheld`: the file exists but is an active document the site does not publish.
    */
-  attachment(ref: { pageId?: string; fileName: string; relativePath?: string; usage: 'image' | 'link' }): { url: string; isImage: boolean } | { missing: true; confluenceUrl?: string };
+  attachment(ref: { pageId?: string; fileName: string; relativePath?: string; usage: 'image' | 'link' }): { url: string; isImage: boolean } | { missing: true; confluenceUrl?: string; withheld?: true };
   /** Links to unpublished pages: 'text' (default: keep the text, drop the link) or 'confluence' (link to the page in Confluence). */
   unpublishedLinks: 'text' | 'confluence';
   /** How panels are written: Starlight asides (default) or GFM alerts (alerts.ts). */

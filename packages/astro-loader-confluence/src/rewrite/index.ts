@@ -11,7 +11,6 @@ import type { RewriteContext } from './context.ts';
 import { remarkConfluenceEmoticons } from './emoticons.ts';
 import { remarkExpandMacros } from './expand.ts';
 import { findTitleHeading, headingIds, headingText, slugAll, remarkHeadingIds } from './headings.ts';
-import { remarkHtmlSafety } from './html-safety.ts';
 import { remarkConfluenceLinks } from './links.ts';
 import { rewriteParser } from './parse.ts';
 import { quickHeadings } from './quick-headings.ts';
@@ -42,7 +41,6 @@ export function rewritePage(markdown: string, ctx: RewriteContext): RewriteResul
     .use(remarkTitle)
     .use(remarkHeadingIds)
     .use(remarkConfluenceEmoticons)
-    .use(remarkHtmlSafety)
     .use(remarkConfluenceAttachments, ctx)
     .use(remarkConfluenceLinks, ctx)
     .use(remarkConfluenceAlerts, { syntax: ctx.alerts })

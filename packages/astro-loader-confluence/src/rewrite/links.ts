@@ -7,13 +7,13 @@
 import { toString } from 'mdast-util-to-string';
 import type { Definition, Link, Root } from 'mdast';
 import type { Plugin } from 'unified';
-import type { PublishedPageRef, UnpublishedReason } from '../types.ts';
-import { confluencePageUrl, decodeSegment, parseConfluenceUrl, type ConfluenceTarget } from './confluence-urls.ts';
+import { decodeSegment } from './confluence-urls.ts';
 import { matchAnchor } from './anchors.ts';
 import { siteUrl, type RewriteContext } from './context.ts';
-import { formatDestination, formatTitle, labelEnd, replaceByLink, retarget, unwrap } from './markdown-syntax.ts';
+import { formatDestination, formatTitle, labelEnd, replaceByLink, replaceByText, retarget, unwrap } from './markdown-syntax.ts';
 import { span } from './splice.ts';
-import { rewriteState, type RewriteState } from './state.ts';
+import { rewriteState } from './state.ts';
+import { confluenceLinkToKeep, resolvePageLink, textRevealsTarget, UNPUBLISHED_LINK_TEXT } from './targets.ts';
 import { documentNodes, nodesOfType } from './walk.ts';
 
 /** Options: the parts of the {@link RewriteContext} that links depend on. */
@@ -22,16 +22,11 @@ export type ConfluenceLinksOptions = Pick<
   'page' | 'base' | 'siteHosts' | 'cloudId' | 'spaceKey' | 'pageById' | 'pageByTitle' | 'unpublishedLinks'
 >;
 
-type Resolution =
-  | { kind: 'published'; ref: PublishedPageRef; anchor?: string }
-  | { kind: 'unpublished'; reason: UnpublishedReason; confluenceUrl?: string }
-  | { kind: 'leave' };
-
 export const remarkConfluenceLinks: Plugin<[ConfluenceLinksOptions], Root> = function (options) {
   return (tree, file) => {
     const source = String(file.value);
     const state = rewriteState(file);
-    const unwrappedDefinitions = new Set<string>();
+    const unwrappedDefinitions = new Map<string, { url: string; pageId?: string }>();
 
     for (const { node } of documentNodes(tree)) {
       if (node.type === 'link' && !state.handled.has(node)) rewriteLink(node);
@@ -39,15 +34,18 @@ export const remarkConfluenceLinks: Plugin<[ConfluenceLinksOptions], Root> = fun
     }
     if (unwrappedDefinitions.size > 0) {
       for (const node of nodesOfType(tree, 'linkReference')) {
-        if (unwrappedDefinitions.has(node.identifier)) state.edits.push(...unwrap(source, node));
+        const definition = unwrappedDefinitions.get(node.identifier);
+        if (!definition) continue;
+        if (textRevealsTarget(toString(node), definition.url, definition.pageId, options)) state.edits.push(replaceByText(source, node, UNPUBLISHED_LINK_TEXT));
+        else state.edits.push(...unwrap(source, node));
       }
     }
 
     function rewriteLink(node: Link): void {
       if (node.url.startsWith('#')) return rewriteSamePageAnchor(node);
-      const resolution = resolve(node.url, state);
+      const resolution = resolvePageLink(node.url, options, state.warnings);
       if (resolution.kind === 'leave') {
-        const absolute = confluenceLinkToKeep(node.url);
+        const absolute = confluenceLinkToKeep(node.url, options);
         if (absolute) state.edits.push(...retarget(source, node, absolute));
         return;
       }
@@ -57,6 +55,9 @@ export const remarkConfluenceLinks: Plugin<[ConfluenceLinksOptions], Root> = fun
         state.unresolved.push({ fromPageId: options.page.id, url: node.url, text, reason: resolution.reason });
         if (options.unpublishedLinks === 'confluence' && resolution.confluenceUrl) {
           state.edits.push(...retarget(source, node, resolution.confluenceUrl));
+        } else if (labelEnd(source, node) === undefined || textRevealsTarget(text, node.url, resolution.pageId, options)) {
+          // An autolink, a bare URL or a label that is the URL would show the page's id and title.
+          state.edits.push(replaceByText(source, node, UNPUBLISHED_LINK_TEXT));
         } else {
           state.edits.push(...unwrap(source, node));
         }
@@ -82,10 +83,10 @@ export const remarkConfluenceLinks: Plugin<[ConfluenceLinksOptions], Root> = fun
     }
 
     function rewriteDefinition(node: Definition): void {
-      const resolution = resolve(node.url, state);
+      const resolution = resolvePageLink(node.url, options, state.warnings);
       const s = span(node)!;
       if (resolution.kind === 'leave') {
-        const absolute = confluenceLinkToKeep(node.url);
+        const absolute = confluenceLinkToKeep(node.url, options);
         if (absolute) state.edits.push({ start: s.start, end: s.end, replace: `[${node.label ?? node.identifier}]: ${formatDestination(absolute)}${formatTitle(node.title)}` });
         return;
       }
@@ -94,7 +95,7 @@ export const remarkConfluenceLinks: Plugin<[ConfluenceLinksOptions], Root> = fun
       if (resolution.kind === 'unpublished') {
         state.unresolved.push({ fromPageId: options.page.id, url: node.url, text: label, reason: resolution.reason });
         if (options.unpublishedLinks !== 'confluence' || !resolution.confluenceUrl) {
-          unwrappedDefinitions.add(node.identifier);
+          unwrappedDefinitions.set(node.identifier, { url: node.url, pageId: resolution.pageId });
           state.edits.push({ start: s.start, end: s.end, replace: '' });
           return;
         }
@@ -103,49 +104,6 @@ export const remarkConfluenceLinks: Plugin<[ConfluenceLinksOptions], Root> = fun
       state.edits.push({ start: s.start, end: s.end, replace: `[${label}]: ${formatDestination(url)}${formatTitle(node.title)}` });
     }
   };
-
-  /**
-   * A link into Confluence that stays (another space, a profile, a search) keeps pointing there;
-   * written host-relative (`/wiki/...`) it would point into the site instead, so it is made
-   * absolute on the Confluence site. Undefined when the URL needs no change.
-   */
-  function confluenceLinkToKeep(url: string): string | undefined {
-    if (!url.startsWith('/') || url.startsWith('//')) return undefined;
-    if (!/^\/wiki(?:[/?#]|$)/i.test(url) && !parseConfluenceUrl(url, options)) return undefined;
-    return confluencePageUrl(url, options);
-  }
-
-  function resolve(url: string, state: RewriteState): Resolution {
-    const target = parseConfluenceUrl(url, options);
-    if (!target || target.kind === 'attachment') return { kind: 'leave' };
-    if (target.kind === 'page-title') return fromLookup(options.pageByTitle(target.spaceKey, decodeSegment(target.title)), target, url, state);
-    if (target.kind === 'blog') {
-      if (isOtherSpace(target.spaceKey)) return { kind: 'leave' };
-      const found = target.pageId ? options.pageById(target.pageId) : 'outside-export';
-      // Blog posts are not part of a page-tree export: an unknown one lies outside it.
-      return fromLookup(found === 'not-found' ? 'outside-export' : found, target, url, state);
-    }
-    const found = options.pageById(target.pageId);
-    if (found === 'not-found' && target.spaceKey && isOtherSpace(target.spaceKey)) return { kind: 'leave' };
-    return fromLookup(found, target, url, state);
-  }
-
-  function fromLookup(found: PublishedPageRef | UnpublishedReason | undefined, target: Exclude<ConfluenceTarget, { kind: 'attachment' }>, url: string, state: RewriteState): Resolution {
-    if (found === undefined) return { kind: 'leave' };
-    if (typeof found === 'string') return { kind: 'unpublished', reason: found, confluenceUrl: confluencePageUrl(url, options) };
-    if (!target.anchor) return { kind: 'published', ref: found };
-    if (!found.headingIds) return { kind: 'published', ref: found, anchor: target.anchor };
-    const anchor = matchAnchor(target.anchor, found.headingIds, found.title);
-    if (anchor === undefined) {
-      state.warnings.push(`Page "${options.page.title}" (${options.page.id}): page "${found.title}" has no heading matching the anchor "#${decodeSegment(target.anchor)}"; the link points at the page instead.`);
-    }
-    return { kind: 'published', ref: found, anchor };
-  }
-
-  function isOtherSpace(spaceKey: string): boolean {
-    return options.spaceKey !== undefined && spaceKey.toLowerCase() !== options.spaceKey.toLowerCase();
-  }
-
 };
 
 /** Whether a link's text is its own URL (then the text becomes the target page's title). */

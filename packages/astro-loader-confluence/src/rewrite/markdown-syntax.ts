@@ -50,12 +50,40 @@ export function retarget(source: string, node: Link | Image, url: string): Edit[
   return [{ start: s.start, end: s.end, replace: `<${formatDestination(url)}>` }];
 }
 
-/** Edits that replace a link by its label (text kept, no href). */
+/**
+ * Edits that replace a link by its label (text kept, no href). Deleting `[` and `](url)` joins
+ * what was around them: `<img[ src=x onerror=…>](url)` would become a tag, `[a [b]](url)(javascript:…)`
+ * a new link. Where the neighbours could join like that, the label is kept inside a `<span>`
+ * instead, whose tags end whatever the left side started and start nothing on the right.
+ */
 export function unwrap(source: string, node: Link | LinkReference): Edit[] {
   const s = span(node)!;
   const end = labelEnd(source, node);
-  if (end !== undefined) return [{ start: s.start, end: s.start + 1, replace: '' }, { start: end, end: s.end, replace: '' }];
-  return [{ start: s.start, end: s.end, replace: escapeText(toString(node)) }];
+  if (end === undefined) return [replaceByText(source, node, toString(node))];
+  const risky = joinRisk(source, s.start, s.end) || /[<>[\]\\`]/.test(source.slice(s.start + 1, end));
+  return [
+    { start: s.start, end: s.start + 1, replace: risky ? '<span>' : '' },
+    { start: end, end: s.end, replace: risky ? '</span>' : '' },
+  ];
+}
+
+/** An edit replacing the whole node by plain text, escaped, kept apart from its neighbours as {@link unwrap} does. */
+export function replaceByText(source: string, node: Node, text: string): Edit {
+  const s = span(node)!;
+  const escaped = escapeText(text);
+  return { start: s.start, end: s.end, replace: joinRisk(source, s.start, s.end) ? `<span>${escaped}</span>` : escaped };
+}
+
+/**
+ * Whether text put at `start`…`end` could combine with its neighbours into markup: the left side
+ * holds an unfinished tag, autolink or comment (`<img`, `<java`, `<!-`) or ends in a character that
+ * opens or continues link or code syntax (`!`, `[`, `]`, `\`, `` ` ``), or the right side could
+ * continue a link (`(`, `[`, `]`). Anything else the text meets (`:` after a link in a list, an
+ * entity, emphasis) cannot make a tag, a link or an autolink out of it.
+ */
+function joinRisk(source: string, start: number, end: number): boolean {
+  const before = source.slice(Math.max(0, start - 400), start);
+  return /<[A-Za-z!?/][^<>]*$/.test(before) || /[!\[\]\\`]$/.test(before) || /^[([\]]/.test(source.slice(end, end + 1));
 }
 
 /** An edit replacing the whole node by a new link `[text](url)`. */

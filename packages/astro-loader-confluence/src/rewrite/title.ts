@@ -19,8 +19,9 @@ export const remarkTitle: Plugin<[], Root> = function () {
       state.title = headingText(title).trim();
       state.titleNode = title;
       // Take the blank lines after the title too, so the body does not start with empty lines.
+      // A title below other content leaves a blank line, so the blocks around it stay apart.
       const end = s.end + (/^(?:[ \t]*\r?\n)*/.exec(source.slice(s.end))?.[0].length ?? 0);
-      state.edits.push({ start: s.start, end, replace: '' });
+      state.edits.push({ start: s.start, end, replace: source.slice(0, s.start).trim() === '' ? '' : '\n' });
     }
     for (const node of nodesOfType(tree, 'heading')) {
       if (node === title || node.depth !== 1) continue;

@@ -5,14 +5,33 @@
  * host serve them too. Images are not served this way: they go through Astro's image pipeline.
  * A frozen version's attachments (versions.ts) are served under its own folder,
  * `{base}{slug}/_attachments/…`, since the same page may hold different files in each version.
+ *
+ * Attachments are passive: an SVG is published sanitised (rewrite/svg-document.ts), and files a
+ * browser opens as a live document (`.html`, `.xml`, `.js`, …) are left out unless the site set
+ * `publishActiveAttachments` (the loader says so in the collection's attachment policy). The dev
+ * server sends the headers docs/security.md asks static hosts to send for `/_attachments/*`.
  */
-import { createReadStream, existsSync } from 'node:fs';
-import { cp, readdir } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { AstroIntegration } from 'astro';
+import type { AstroIntegration, AstroIntegrationLogger } from 'astro';
+import { ACTIVE_ATTACHMENT } from '../rewrite/attachments.ts';
+import { sanitizeSvgDocument } from '../rewrite/svg-document.ts';
+import { readAttachmentPolicy, type AttachmentPolicy } from './attachment-policy.ts';
 
 export const ATTACHMENTS_ROUTE = '_attachments';
+
+/**
+ * Headers for every served attachment: never sniffed into another type, never a live document of
+ * the site (no script, no plugin, no form, sandboxed), downloaded rather than opened when
+ * navigated to. Images shown by `<img>` are unaffected: these apply to documents only.
+ */
+export const ATTACHMENT_HEADERS: Readonly<Record<string, string>> = {
+  'X-Content-Type-Options': 'nosniff',
+  'Content-Security-Policy': "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; sandbox",
+  'Content-Disposition': 'attachment',
+};
 
 const TYPES: Record<string, string> = {
   pdf: 'application/pdf', zip: 'application/zip', png: 'image/png', jpg: 'image/jpeg', jpeg: 'image/jpeg',
@@ -26,6 +45,7 @@ interface AttachmentRoot {
   dir: string;
   /** `''` for the live docs, else the version's slug: the URL folder it is served under. */
   slug: string;
+  policy: AttachmentPolicy;
 }
 
 /** Every collection's attachment folders under the loader's cache, its versions' included. */
@@ -34,16 +54,28 @@ async function attachmentRoots(cacheDir: string): Promise<AttachmentRoot[]> {
   if (!existsSync(base)) return [];
   const roots: AttachmentRoot[] = [];
   for (const collection of await readdir(base)) {
-    const dir = join(base, collection, 'attachments');
-    if (existsSync(dir)) roots.push({ dir, slug: '' });
-    const versions = join(base, collection, 'versions');
+    const collectionDir = join(base, collection);
+    const policy = readAttachmentPolicy(collectionDir);
+    const dir = join(collectionDir, 'attachments');
+    if (existsSync(dir)) roots.push({ dir, slug: '', policy });
+    const versions = join(collectionDir, 'versions');
     if (!existsSync(versions)) continue;
     for (const slug of await readdir(versions)) {
       const versionDir = join(versions, slug, 'attachments');
-      if (existsSync(versionDir)) roots.push({ dir: versionDir, slug });
+      if (existsSync(versionDir)) roots.push({ dir: versionDir, slug, policy });
     }
   }
   return roots;
+}
+
+/**
+ * The bytes to publish for an attachment file: as they are, sanitised (SVG), or none (an active
+ * document the site did not opt into, or an SVG without any drawing in it).
+ */
+export async function publishedBytes(file: string, policy: AttachmentPolicy): Promise<Uint8Array | string | undefined> {
+  if (ACTIVE_ATTACHMENT.test(file) && !policy.publishActive) return undefined;
+  if (/\.svg$/i.test(file)) return sanitizeSvgDocument(await readFile(file, 'utf8'));
+  return readFile(file);
 }
 
 export function attachmentsIntegration(): AstroIntegration {
@@ -68,12 +100,14 @@ export function attachmentsIntegration(): AstroIntegration {
             const relative = normalize(decodeURIComponent(url.slice(prefix.length)));
             if (relative.startsWith('..') || relative.includes(`..${sep}`)) continue;
             const file = join(root.dir, relative);
-            if (existsSync(file)) {
-              const ext = file.slice(file.lastIndexOf('.') + 1).toLowerCase();
-              res.setHeader('content-type', TYPES[ext] ?? 'application/octet-stream');
-              createReadStream(file).pipe(res);
-              return;
-            }
+            if (!existsSync(file)) continue;
+            const bytes = await publishedBytes(file, root.policy);
+            if (bytes === undefined) break;
+            const ext = file.slice(file.lastIndexOf('.') + 1).toLowerCase();
+            res.setHeader('content-type', TYPES[ext] ?? 'application/octet-stream');
+            for (const [name, value] of Object.entries(ATTACHMENT_HEADERS)) res.setHeader(name, value);
+            res.end(bytes);
+            return;
           }
           next();
         });
@@ -86,11 +120,38 @@ export function attachmentsIntegration(): AstroIntegration {
         for (const root of await attachmentRoots(cacheDir)) {
           // A version left in the cache but no longer built has no pages here: skip its files.
           if (root.slug && !existsSync(join(outDir, root.slug))) continue;
-          await cp(root.dir, join(outDir, root.slug, ATTACHMENTS_ROUTE), { recursive: true });
-          copied++;
+          copied += await publishRoot(root, join(outDir, root.slug, ATTACHMENTS_ROUTE), logger);
         }
-        if (copied > 0) logger.info(`Copied ${copied} attachment folder(s) into ${outDir}`);
+        if (copied > 0) logger.info(`Published ${copied} attachment file(s) into ${outDir}`);
       },
     },
   };
+}
+
+/** Copies one attachment folder (`<pageId>/<file>`) into the output, file by file as {@link publishedBytes} says. */
+async function publishRoot(root: AttachmentRoot, target: string, logger: AstroIntegrationLogger): Promise<number> {
+  let published = 0;
+  for (const page of await readdir(root.dir, { withFileTypes: true })) {
+    if (!page.isDirectory()) continue;
+    for (const entry of await readdir(join(root.dir, page.name), { withFileTypes: true })) {
+      if (!entry.isFile()) continue;
+      const from = join(root.dir, page.name, entry.name);
+      const to = join(target, page.name, entry.name);
+      await mkdir(join(target, page.name), { recursive: true });
+      if (!/\.svg$/i.test(entry.name) && !ACTIVE_ATTACHMENT.test(entry.name)) {
+        await copyFile(from, to);
+        published++;
+        continue;
+      }
+      const bytes = await publishedBytes(from, root.policy);
+      if (bytes === undefined) {
+        // The loader already named the page and file when a page linked to it.
+        logger.debug(`Left out attachment ${page.name}/${entry.name}`);
+        continue;
+      }
+      await writeFile(to, bytes);
+      published++;
+    }
+  }
+  return published;
 }
