@@ -1,19 +1,22 @@
 /**
- * Issue 14, defects 3-5: the rewrite changes what an author wrote where it must not. These
- * tests FAIL on this branch by design: the code they need belongs to the rewrite of the raw-HTML
- * pass (rewrite/links.ts, rewrite/attachments.ts, the sanitiser), which another branch is
- * replacing. They are committed alone so that they can land with that rewrite, or be dropped.
- * Each input is the one the issue shows; `npm run fidelity` finds defects 4 and 5 in real READMEs.
+ * Issue 14, defects 3-5, each with the issue's input: the rewrite changed what an author wrote
+ * where it must not. Defect 3 is decided where the Markdown's links are rewritten (the ids the
+ * rendered page really has); defects 4 and 5 where URLs are checked, in the pass over the rendered
+ * HTML (and the same rules in the CLI export's Markdown). `npm run fidelity` finds 4 and 5 in real
+ * READMEs.
  */
 import { createSatteriMarkdownProcessor } from '@astrojs/markdown-satteri';
 import { fromHtml } from 'hast-util-from-html';
 import { selectAll } from 'hast-util-select';
 import { describe, expect, it } from 'vitest';
-import { rewritePage, type RewriteContext } from '../../../packages/astro-loader-confluence/src/rewrite/index.ts';
+import { rewritePage } from '../../../packages/astro-loader-confluence/src/rewrite/index.ts';
+import { sanitizeMarkdownHtml } from '../../../packages/astro-loader-confluence/src/rewrite/markdown-html.ts';
+import { sanitizeRenderedHtml, type HtmlContext } from '../../../packages/astro-loader-confluence/src/rewrite/rendered-html.ts';
 import { fixtureContext } from '../../fixtures/rewrite/context.ts';
 
 const renderer = await createSatteriMarkdownProcessor();
 const hrefs = (markdown: string) => [...markdown.matchAll(/\]\(([^)\s]*)\)/g)].map((match) => match[1]);
+const render = async (markdown: string) => (await renderer.render(markdown)).code;
 
 describe('DEFECT 3: same-page links to ids that are not headings keep their target', () => {
   const page =
@@ -38,20 +41,25 @@ describe('DEFECT 3: same-page links to ids that are not headings keep their targ
 });
 
 describe('DEFECT 4: harmless URL schemes keep their link', () => {
-  it('DEFECT 4: an ftp:// link, in Markdown and in raw HTML, keeps its URL', () => {
-    const result = rewritePage('# T\n\n[files](ftp://ftp.example.com/pub/file.txt) and <a href="ftp://ftp.example.com/pub/">the archive</a>.\n', fixtureContext());
-    expect(result.markdown).toBe('[files](ftp://ftp.example.com/pub/file.txt) and <a href="ftp://ftp.example.com/pub/">the archive</a>.\n');
+  const page = '# T\n\n[files](ftp://ftp.example.com/pub/file.txt) and <a href="ftp://ftp.example.com/pub/">the archive</a> and [run](javascript:alert(1)).\n';
+
+  it('DEFECT 4: an ftp:// link, in Markdown and in raw HTML, keeps its URL on the site', async () => {
+    const markdown = rewritePage(page, fixtureContext()).markdown;
+    const html = sanitizeRenderedHtml(await render(markdown), fixtureContext()).html;
+    expect(selectAll('a', fromHtml(html, { fragment: true })).map((a) => a.properties.href)).toEqual(['ftp://ftp.example.com/pub/file.txt', 'ftp://ftp.example.com/pub/']);
   });
 
-  it('DEFECT 4: a javascript: URL still loses its link next to them', () => {
-    const result = rewritePage('# T\n\n[files](ftp://ftp.example.com/f) [run](javascript:alert(1))\n', fixtureContext());
-    expect(result.markdown).toBe('[files](ftp://ftp.example.com/f) run\n');
+  it('DEFECT 4: and in the CLI export, where a javascript: URL still loses its link next to them', () => {
+    const { markdown } = sanitizeMarkdownHtml(rewritePage(page, fixtureContext()).markdown, fixtureContext());
+    expect(markdown).toContain('[files](ftp://ftp.example.com/pub/file.txt)');
+    expect(markdown).toContain('<a href="ftp://ftp.example.com/pub/">the archive</a>');
+    expect(markdown).not.toContain('javascript:');
   });
 });
 
 describe('DEFECT 5: a relative raw <img> that is no attachment stays as written', () => {
   /** A page with one attachment, `known.png`; every other file is missing from the export. */
-  const context = (): RewriteContext => ({
+  const context = (): HtmlContext => ({
     ...fixtureContext(),
     attachment: (ref) =>
       ref.fileName === 'known.png'
@@ -59,14 +67,17 @@ describe('DEFECT 5: a relative raw <img> that is no attachment stays as written'
         : { missing: true, confluenceUrl: `https://acme.atlassian.net/wiki/download/attachments/200/${ref.fileName}` },
   });
 
-  it('DEFECT 5: `<img src="images/logo.png">` is left alone, with a warning naming the file', () => {
-    const result = rewritePage('# T\n\n<p align="center"><img src="images/logo.png" alt="Logo" width="160"></p>\n', context());
-    expect(result.markdown).toBe('<p align="center"><img src="images/logo.png" alt="Logo" width="160"></p>\n');
-    expect(result.warnings).toEqual([expect.stringContaining('logo.png')]);
+  it('DEFECT 5: `<img src="images/logo.png">` is left alone, with a warning naming the file', async () => {
+    const { html, warnings } = sanitizeRenderedHtml(await render('<p align="center"><img src="images/logo.png" alt="Logo" width="160"></p>\n'), context());
+    expect(selectAll('img', fromHtml(html, { fragment: true })).map((img) => img.properties.src)).toEqual(['images/logo.png']);
+    expect(html).not.toContain('atlassian.net');
+    expect(warnings).toEqual([expect.stringContaining('images/logo.png')]);
   });
 
-  it('DEFECT 5: an <img> naming an attachment of the page is still pointed at the site\'s copy', () => {
-    const result = rewritePage('# T\n\n<img src="attachments/known.png" alt="Known">\n', context());
-    expect(result.markdown).toBe('<img src="/_attachments/200/known.png" alt="Known">\n');
+  it("DEFECT 5: an <img> naming an attachment of the page is still pointed at the site's copy, and a missing one at what the policy says", async () => {
+    const { html } = sanitizeRenderedHtml(await render('<img src="attachments/known.png" alt="Known"> <img src="attachments/gone.png" alt="Gone">\n'), context());
+    const imgs = selectAll('img', fromHtml(html, { fragment: true })).map((img) => img.properties.src);
+    expect(imgs).toEqual(['/_attachments/200/known.png']);
+    expect(html).toContain('https://acme.atlassian.net/wiki/download/attachments/200/gone.png');
   });
 });

@@ -37,11 +37,10 @@ function setUp(options: Parameters<typeof starlightConfluence>[0]) {
 
 /** What the middleware's `import { sidebar } from 'virtual:astro-loader-confluence/config'` gets. */
 function configModule(vitePlugins: VitePlugin[]): string | undefined {
-  for (const plugin of vitePlugins) {
-    const id = plugin.resolveId('virtual:astro-loader-confluence/config');
-    if (id) return plugin.load(id);
-  }
-  return undefined;
+  // The plugin adds other Vite plugins too (search); only its config module is asked here.
+  const plugin = vitePlugins.find((p) => p.name === 'astro-loader-confluence/config');
+  const id = plugin?.resolveId('virtual:astro-loader-confluence/config');
+  return id ? plugin!.load(id) : undefined;
 }
 
 describe('starlightConfluence({ sidebar })', () => {

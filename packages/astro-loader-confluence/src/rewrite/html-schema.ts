@@ -48,6 +48,12 @@ export const IMAGE_MARKER = '__astro_image_';
 const MEDIA = ['src', 'controls', 'width', 'height', 'loop', 'muted', 'preload', 'playsInline', 'autoPlay'];
 const SVG_PAINT = ['fill', 'fillRule', 'clipRule', 'fillOpacity', 'stroke', 'strokeWidth', 'strokeLinecap', 'strokeLinejoin', 'strokeOpacity', 'opacity', 'transform'];
 
+/**
+ * Schemes a link may keep: the web, mail and phone, and harmless ones a browser hands to another
+ * program (file transfer, chat, news, source control, calendars, maps). docs/fidelity.md lists them.
+ */
+export const SAFE_PROTOCOLS: ReadonlySet<string> = new Set(['http:', 'https:', 'mailto:', 'tel:', 'sms:', 'ftp:', 'ftps:', 'sftp:', 'ssh:', 'git:', 'svn:', 'irc:', 'ircs:', 'xmpp:', 'news:', 'nntp:', 'webcal:', 'geo:']);
+
 export const PAGE_SCHEMA: Schema = {
   ...defaultSchema,
   tagNames: [
@@ -77,7 +83,7 @@ export const PAGE_SCHEMA: Schema = {
   clobber: ['name'],
   protocols: {
     ...defaultSchema.protocols,
-    href: [...defaultSchema.protocols!.href!, 'tel'],
+    href: [...new Set([...defaultSchema.protocols!.href!, ...[...SAFE_PROTOCOLS].map((p) => p.slice(0, -1))])],
     // `data:` only reaches here for images of an allowed type (allowedUrl).
     src: ['http', 'https', 'data'],
     srcSet: ['http', 'https'],
@@ -94,7 +100,6 @@ export const PAGE_SCHEMA: Schema = {
 /** The attributes (hast property names) whose values are URLs; srcSet holds a list of them. */
 export const URL_ATTRIBUTES: ReadonlySet<string> = new Set(['href', 'src', 'srcSet', 'cite', 'longDesc', 'poster', 'xLinkHref']);
 
-const SAFE_PROTOCOLS = new Set(['http:', 'https:', 'mailto:', 'tel:', 'irc:', 'ircs:', 'xmpp:']);
 const IMAGE_DATA = /^data:image\/(?:png|gif|jpeg|webp|avif|bmp)[;,]/i;
 
 /**

@@ -97,6 +97,12 @@ function prepare(tree: Root, ctx: HtmlContext, report: HtmlReport): void {
 
 function prepareElement(element: Element, parent: Parents, ctx: HtmlContext, report: HtmlReport): Outcome {
   const props = element.properties;
+  // `<a name>` is an old way to write an anchor; as an `id` it stays a target of `#name` links
+  // (the sanitiser prefixes `name`, which would break them).
+  if (element.tagName === 'a' && typeof props.name === 'string' && props.id === undefined && props.href === undefined) {
+    props.id = props.name;
+    delete props.name;
+  }
   // Starlight draws its aside and heading-anchor icons as inline SVG; a page's own SVG is not kept
   // (an SVG document is a script host of its own, and a drawing can be an attachment instead).
   if (element.tagName === 'svg') {
@@ -157,6 +163,12 @@ function prepareUrl(element: Element, name: string, ctx: HtmlContext, report: Ht
     report.lookups.push([media ? 'media' : 'attachment', allowed, attachmentOutcome(found, hidden)]);
     if (!('missing' in found)) return setUrl(element, name, found.url);
     if (found.confluenceUrl === allowed) return setUrl(element, name, allowed);
+    // A relative image that names no attachment of the page (`images/logo.png` in a README) is
+    // the author's own path: it stays as written, and only the log says it is not served.
+    if (media && ref.pageId === undefined && !ref.relativePath?.split('/').includes('attachments')) {
+      report.warnings.push(`Page ${ctx.page.id}: the image "${ref.relativePath}" is not an attachment of the page; it is left as written and the site does not serve it.`);
+      return setUrl(element, name, allowed);
+    }
     report.warnings.push(missingAttachmentWarning(ctx.page, ref, found, hidden));
     const text = element.tagName === 'img' ? stringProperty(element, 'alt') || (hidden ? UNPUBLISHED_LINK_TEXT : ref.fileName) : textOf(element);
     if (found.confluenceUrl) {

@@ -4,6 +4,8 @@
  * links to pages that are not published follow `unpublishedLinks` and are reported. Links to
  * other spaces and other sites are left exactly as written.
  */
+import { fromHtml } from 'hast-util-from-html';
+import type { Nodes as HastNodes } from 'hast';
 import { toString } from 'mdast-util-to-string';
 import type { Definition, Link, Root } from 'mdast';
 import type { Plugin } from 'unified';
@@ -27,6 +29,13 @@ export const remarkConfluenceLinks: Plugin<[ConfluenceLinksOptions], Root> = fun
     const source = String(file.value);
     const state = rewriteState(file);
     const unwrappedDefinitions = new Map<string, { url: string; pageId?: string }>();
+    let ids: Set<string> | undefined;
+    /**
+     * The page's targets that are not headings, as it will render: Starlight's `_top` (its title),
+     * the `id`s and `<a name>`s of its raw HTML, and its footnotes' ids. A link to one of these is
+     * right as written.
+     */
+    const otherIds = () => (ids ??= targetIds(tree));
 
     for (const { node } of documentNodes(tree)) {
       if (node.type === 'link' && !state.handled.has(node)) rewriteLink(node);
@@ -73,7 +82,7 @@ export const remarkConfluenceLinks: Plugin<[ConfluenceLinksOptions], Root> = fun
 
     function rewriteSamePageAnchor(node: Link): void {
       const anchor = node.url.slice(1);
-      if (anchor === '' || state.headingIds.includes(anchor)) return;
+      if (anchor === '' || state.headingIds.includes(anchor) || otherIds().has(decodeSegment(anchor))) return;
       const id = matchAnchor(anchor, state.headingIds, options.page.title);
       if (id === undefined) {
         state.warnings.push(`Page "${options.page.title}" (${options.page.id}): no heading matches the anchor "#${decodeSegment(anchor)}"; the link points at the page instead.`);
@@ -110,4 +119,26 @@ export const remarkConfluenceLinks: Plugin<[ConfluenceLinksOptions], Root> = fun
 function isUrlText(text: string, url: string): boolean {
   const t = text.trim();
   return t === url || t === decodeSegment(url) || t.replace(/\/$/, '') === url.replace(/\/$/, '');
+}
+
+/** Ids the rendered page has besides its headings (see `otherIds` above). */
+function targetIds(tree: Root): Set<string> {
+  const ids = new Set(['_top']);
+  for (const { node } of documentNodes(tree)) {
+    if (node.type === 'footnoteDefinition' || node.type === 'footnoteReference') {
+      const label = (node.label ?? node.identifier).toLowerCase();
+      ids.add(`user-content-fn-${label}`);
+      ids.add(`user-content-fnref-${label}`);
+    } else if (node.type === 'html' && /\b(?:id|name)\s*=/i.test(node.value)) {
+      const stack: HastNodes[] = [fromHtml(node.value, { fragment: true })];
+      while (stack.length > 0) {
+        const next = stack.pop()!;
+        if (next.type === 'element') {
+          for (const key of ['id', 'name'] as const) if (typeof next.properties[key] === 'string') ids.add(next.properties[key] as string);
+        }
+        if ('children' in next) stack.push(...(next.children as HastNodes[]));
+      }
+    }
+  }
+  return ids;
 }
