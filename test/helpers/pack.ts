@@ -63,7 +63,8 @@ export function undeclaredImports(installed: string): { undeclared: string[]; ch
     const file = join(entry.parentPath, entry.name);
     for (const { fileName } of ts.preProcessFile(readFileSync(file, 'utf8'), true, true).importedFiles) {
       checked++;
-      if (fileName.startsWith('.') || fileName.startsWith('node:') || fileName.startsWith('astro:') || fileName === pkg.name || fileName.startsWith(`${pkg.name}/`)) continue;
+      // `virtual:<name>/…` is a module the package's own Vite plugin serves (starlight/plugin.ts).
+      if (fileName.startsWith('.') || fileName.startsWith('node:') || fileName.startsWith('astro:') || fileName === pkg.name || fileName.startsWith(`${pkg.name}/`) || fileName.startsWith(`virtual:${pkg.name}/`)) continue;
       if (!declared.has(packageOf(fileName))) undeclared.push(`${file.slice(installed.length + 1)}: ${fileName}`);
     }
   }

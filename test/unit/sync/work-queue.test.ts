@@ -60,6 +60,26 @@ describe('drainQueue', () => {
     expect(started).toEqual([1, 2]);
   });
 
+  it('rejects only once the items still in flight have finished, so cleanup cannot race them', async () => {
+    const finished: number[] = [];
+    const error = await drainQueue([1, 2], 2, async (n) => {
+      if (n === 1) throw new Error('batch 1 failed');
+      for (let i = 0; i < 5; i++) await tick();
+      finished.push(n);
+    }).catch((e: unknown) => e);
+    expect((error as Error).message).toBe('batch 1 failed');
+    // Without waiting, the sync's cleanup (rm -r of the staging folder) raced item 2's writes.
+    expect(finished).toEqual([2]);
+  });
+
+  it('keeps the first failure when an item still in flight fails too', async () => {
+    const error = await drainQueue([1, 2], 2, async (n) => {
+      for (let i = 0; i < n; i++) await tick();
+      throw new Error(`batch ${n} failed`);
+    }).catch((e: unknown) => e);
+    expect((error as Error).message).toBe('batch 1 failed');
+  });
+
   it('settles only after the last in-flight item finishes', async () => {
     let finished = 0;
     await drainQueue([1, 2, 3], 3, async (n) => {

@@ -1,14 +1,19 @@
 /**
  * Runs a queue with at most `concurrency` items in flight; work may push more items (a split
- * batch) while it runs. Resolves when the queue is empty and nothing is in flight; rejects on the
- * first failure and starts nothing after it.
+ * batch) while it runs. Resolves when the queue is empty and nothing is in flight. On the first
+ * failure it starts nothing more, waits for the items already in flight, then rejects with that
+ * first failure: a caller that cleans up after a failure (the sync discards its staging folder)
+ * must not race work that is still writing.
  */
 export function drainQueue<T>(queue: T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
   return new Promise((resolve, reject) => {
     let active = 0;
-    let failed = false;
+    let failure: { error: unknown } | undefined;
     const pump = () => {
-      if (failed) return;
+      if (failure) {
+        if (active === 0) reject(failure.error);
+        return;
+      }
       if (queue.length === 0 && active === 0) {
         resolve();
         return;
@@ -23,8 +28,9 @@ export function drainQueue<T>(queue: T[], concurrency: number, work: (item: T) =
             pump();
           },
           (error: unknown) => {
-            failed = true;
-            reject(error);
+            active--;
+            failure ??= { error };
+            pump();
           },
         );
       }
