@@ -11,6 +11,7 @@ import { exportEvent, throttledProgress, type ProgressEvent } from './sync/progr
 import { parseConfluenceUrl } from './rewrite/confluence-urls.ts';
 import { RawCache, rawCacheDir } from './sync/raw-cache.ts';
 import { writeSnapshot } from './sources/snapshot.ts';
+import { scrubUnpublished } from './rewrite/scrub.ts';
 import { createPageSource, sourceKey } from './sources/sources.ts';
 import { readStateFile, writeStateFile } from './sync/state-file.ts';
 import { syncPages, type SyncOutcome, type SyncState } from './sync/sync.ts';
@@ -126,7 +127,13 @@ export async function runPipeline(options: ResolvedOptions, context: PipelineCon
   if (options.writeSnapshot) {
     const dir = resolve(context.root, options.writeSnapshot);
     // The caller says so: the CLI prints it as its result, the loader logs it.
-    await writeSnapshot(dir, outcome, cache, { site: options.site, spaceKey: options.spaceKey, rootPageId: options.rootPageId });
+    const contexts = new Map(built.entries.map((entry) => [entry.data.confluence.id, entry.context]));
+    await writeSnapshot(dir, outcome, cache, { site: options.site, spaceKey: options.spaceKey, rootPageId: options.rootPageId }, (id, markdown) => {
+      const ctx = contexts.get(id);
+      // Every published page has an entry; one without could not be scrubbed, so it is not kept.
+      if (!ctx) throw new ConfluenceLoaderError(`Page ${id} has no entry, so its Markdown cannot be cleared of links to unpublished pages; the snapshot was not written.`, {}, 'SNAPSHOT_INCOMPLETE', 'SnapshotError', 'This is a bug in the loader: please report it.');
+      return scrubUnpublished(markdown, ctx);
+    });
   }
   await report(built);
   return { outcome, built, cache, timings: { syncMs, entriesMs } };

@@ -232,7 +232,9 @@ describe('links in raw HTML, resolved like every other link', () => {
   });
 
   it("links them into Confluence under the 'confluence' policy", () => {
-    expect(clean('<a href="/wiki/spaces/DOC/pages/666">x</a>', { unpublishedLinks: 'confluence' })).toBe('<a href="https://acme.atlassian.net/wiki/spaces/DOC/pages/666">x</a>');
+    // By id only: the URL as written carries the unpublished page's title.
+    expect(clean('<a href="/wiki/spaces/DOC/pages/666/Secret+Plans">x</a>', { unpublishedLinks: 'confluence' })).toBe('<a href="https://acme.atlassian.net/wiki/pages/viewpage.action?pageId=666">x</a>');
+    expect(clean('<a href="/wiki/display/DOC/Secret+Plans">x</a>', { unpublishedLinks: 'confluence' })).toBe('x');
   });
 
   it('serves attachments of this page, links missing ones to Confluence, and escapes a missing image’s alt text', () => {

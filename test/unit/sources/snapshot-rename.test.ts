@@ -13,6 +13,9 @@ import { FakeSource } from '../../helpers/fake-source.ts';
 import { useTempDirs } from '../../helpers/tmp.ts';
 import { page } from '../../helpers/tree.ts';
 
+/** These tests are about the snapshot's files and manifest; scrubbing is tested in test/unit/rewrite/scrub.test.ts. */
+const asExported = (_pageId: string, markdown: string) => markdown;
+
 const failing = vi.hoisted(() => ({ on: false }));
 vi.mock('node:fs/promises', async (importOriginal) => {
   const real = await importOriginal<typeof import('node:fs/promises')>();
@@ -34,9 +37,9 @@ it('keeps the previous snapshot in place when the final rename fails', async () 
   const cache = new RawCache(join(work, 'cache'));
   const outcome = await syncPages({ source, cache, key: 'K' });
   const dir = join(work, 'snaps', 'current');
-  await writeSnapshot(dir, outcome, cache, { spaceKey: 'K' }, new Date('2025-01-01T00:00:00Z'));
+  await writeSnapshot(dir, outcome, cache, { spaceKey: 'K' }, asExported, new Date('2025-01-01T00:00:00Z'));
   failing.on = true;
-  await expect(writeSnapshot(dir, outcome, cache, { spaceKey: 'K' })).rejects.toThrow(/EPERM/);
+  await expect(writeSnapshot(dir, outcome, cache, { spaceKey: 'K' }, asExported)).rejects.toThrow(/EPERM/);
   failing.on = false;
   expect(existsSync(dir)).toBe(true);
   expect((await readManifest(dir)).takenAt).toBe('2025-01-01T00:00:00.000Z');

@@ -16,6 +16,9 @@ import { FakeSource } from '../../helpers/fake-source.ts';
 import { useTempDirs } from '../../helpers/tmp.ts';
 import { page } from '../../helpers/tree.ts';
 
+/** These tests are about the snapshot's files and manifest; scrubbing is tested in test/unit/rewrite/scrub.test.ts. */
+const asExported = (_pageId: string, markdown: string) => markdown;
+
 const tempDir = useTempDirs();
 
 function space(): FakeSource {
@@ -55,7 +58,7 @@ describe('snapshots', () => {
   it('round-trips: written from a sync, read back, delivering identical pages', async () => {
     const { work, source, cache, outcome } = await synced();
     const dir = join(work, 'snapshots', 'v1');
-    const written = await writeSnapshot(dir, outcome, cache, { spaceKey: 'FAKE', site: 'acme.atlassian.net' }, new Date('2025-03-01T10:00:00Z'));
+    const written = await writeSnapshot(dir, outcome, cache, { spaceKey: 'FAKE', site: 'acme.atlassian.net' }, asExported, new Date('2025-03-01T10:00:00Z'));
     const manifest = await readManifest(dir);
     expect(manifest).toEqual(written);
     expect(manifest).toMatchObject({ format: 1, takenAt: '2025-03-01T10:00:00.000Z', source: { spaceKey: 'FAKE' }, roots: ['1'] });
@@ -82,7 +85,7 @@ describe('snapshots', () => {
   it('syncs from a snapshot to the same state and site paths as the live sync', async () => {
     const { work, cache, outcome } = await synced();
     const dir = join(work, 'snap');
-    const manifest = await writeSnapshot(dir, outcome, cache, { spaceKey: 'FAKE' });
+    const manifest = await writeSnapshot(dir, outcome, cache, { spaceKey: 'FAKE' }, asExported);
     const offlineCache = new RawCache(join(work, 'offline-cache'));
     const offline = await syncPages({ source: createSnapshotSource(dir, manifest), cache: offlineCache, key: 'FAKE' });
     expect(offline.state).toEqual(outcome.state);
@@ -94,7 +97,7 @@ describe('snapshots', () => {
   it('holds nothing of restricted pages', async () => {
     const { work, cache, outcome } = await synced();
     const dir = join(work, 'snap');
-    await writeSnapshot(dir, outcome, cache, { spaceKey: 'FAKE' });
+    await writeSnapshot(dir, outcome, cache, { spaceKey: 'FAKE' }, asExported);
     const manifestText = await readFile(join(dir, MANIFEST), 'utf8');
     expect(manifestText).not.toContain('Secret');
     for (const file of await filesUnder(dir)) expect(await readFile(file, 'utf8')).not.toMatch(/SALARY/);
@@ -103,10 +106,10 @@ describe('snapshots', () => {
   it('replaces an older snapshot in the same folder, leaving no temporary folders', async () => {
     const { work, source, cache, outcome } = await synced();
     const dir = join(work, 'snaps', 'current');
-    await writeSnapshot(dir, outcome, cache, { spaceKey: 'FAKE' }, new Date('2025-01-01T00:00:00Z'));
+    await writeSnapshot(dir, outcome, cache, { spaceKey: 'FAKE' }, asExported, new Date('2025-01-01T00:00:00Z'));
     source.edit('4', '# Intro\n\nSecond edition.\n');
     const second = await syncPages({ source, cache, key: 'FAKE', previous: outcome.state });
-    await writeSnapshot(dir, second, cache, { spaceKey: 'FAKE' }, new Date('2025-02-01T00:00:00Z'));
+    await writeSnapshot(dir, second, cache, { spaceKey: 'FAKE' }, asExported, new Date('2025-02-01T00:00:00Z'));
     expect((await readManifest(dir)).takenAt).toBe('2025-02-01T00:00:00.000Z');
     expect(await readFile(join(dir, 'pages', '4.md'), 'utf8')).toBe('# Intro\n\nSecond edition.\n');
     expect(await readdir(join(work, 'snaps'))).toEqual(['current']);
@@ -115,7 +118,7 @@ describe('snapshots', () => {
   it('leaves the previous snapshot whole when a write fails', async () => {
     const { work, source, cache, outcome } = await synced();
     const dir = join(work, 'snaps', 'current');
-    await writeSnapshot(dir, outcome, cache, { spaceKey: 'FAKE' }, new Date('2025-01-01T00:00:00Z'));
+    await writeSnapshot(dir, outcome, cache, { spaceKey: 'FAKE' }, asExported, new Date('2025-01-01T00:00:00Z'));
     const before = new Map<string, string>();
     for (const file of await filesUnder(dir)) before.set(file, await readFile(file, 'utf8'));
 
@@ -123,7 +126,7 @@ describe('snapshots', () => {
     source.edit('1', '# Home\n\nNew home.\n');
     const second = await syncPages({ source, cache, key: 'FAKE', previous: outcome.state });
     await rm(cache.pagePath('3'));
-    await expect(writeSnapshot(dir, second, cache, { spaceKey: 'FAKE' })).rejects.toThrow();
+    await expect(writeSnapshot(dir, second, cache, { spaceKey: 'FAKE' }, asExported)).rejects.toThrow();
 
     const after = await filesUnder(dir);
     expect(after.sort()).toEqual([...before.keys()].sort());

@@ -13,6 +13,7 @@ import { remarkExpandMacros } from './expand.ts';
 import { findTitleHeading, headingIds, headingText, slugAll, remarkHeadingIds } from './headings.ts';
 import { remarkConfluenceLinks } from './links.ts';
 import { rewriteParser } from './parse.ts';
+import { remarkScrubUnpublishedHtml } from './scrub.ts';
 import { quickHeadings } from './quick-headings.ts';
 import { spliceCompiler } from './splice.ts';
 import { rewriteState } from './state.ts';
@@ -43,6 +44,7 @@ export function rewritePage(markdown: string, ctx: RewriteContext): RewriteResul
     .use(remarkConfluenceEmoticons)
     .use(remarkConfluenceAttachments, ctx)
     .use(remarkConfluenceLinks, ctx)
+    .use(remarkScrubUnpublishedHtml, ctx)
     .use(remarkConfluenceAlerts, { syntax: ctx.alerts })
     .use(spliceCompiler)
     .processSync(source);

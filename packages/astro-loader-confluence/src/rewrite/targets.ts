@@ -47,7 +47,11 @@ function fromLookup(
   if (found === undefined) return { kind: 'leave' };
   if (typeof found === 'string') {
     const pageId = 'pageId' in target ? target.pageId : undefined;
-    return { kind: 'unpublished', reason: found, confluenceUrl: confluencePageUrl(url, options), ...(pageId ? { pageId } : {}) };
+    // The link into Confluence names the page by id only: the URL as written may carry its title
+    // (`/pages/ID/Title`, `/display/KEY/Title`), which an unpublished page must not show. A link
+    // that names the page by title alone gets no Confluence link, only its words.
+    const confluenceUrl = pageId ? confluencePageUrl(`/wiki/pages/viewpage.action?pageId=${encodeURIComponent(pageId)}`, options) : undefined;
+    return { kind: 'unpublished', reason: found, ...(confluenceUrl ? { confluenceUrl } : {}), ...(pageId ? { pageId } : {}) };
   }
   if (!target.anchor) return { kind: 'published', ref: found };
   if (!found.headingIds) return { kind: 'published', ref: found, anchor: target.anchor };

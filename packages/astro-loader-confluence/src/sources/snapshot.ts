@@ -6,7 +6,7 @@
  * renamed into place, so a failed write leaves the previous snapshot whole.
  */
 import { existsSync } from 'node:fs';
-import { cp, mkdir, readdir, readFile, stat } from 'node:fs/promises';
+import { cp, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { ConfigError } from '../errors.ts';
 import { replaceDirAtomic, writeFileAtomic } from '../sync/fs-atomic.ts';
@@ -41,6 +41,11 @@ export async function writeSnapshot(
   outcome: SyncOutcome,
   cache: RawCache,
   source: SnapshotManifest['source'],
+  /**
+   * Each page's Markdown as the snapshot keeps it: the pipeline removes every URL of a page or file
+   * that is not published (rewrite/scrub.ts), since the raw export still holds them.
+   */
+  scrub: (pageId: string, markdown: string) => string,
   now = new Date(),
 ): Promise<SnapshotManifest> {
   const target = resolve(dir);
@@ -70,7 +75,7 @@ export async function writeSnapshot(
   await replaceDirAtomic(target, async (temp) => {
     await mkdir(join(temp, 'pages'), { recursive: true });
     for (const id of published) {
-      await cp(cache.pagePath(id), join(temp, 'pages', basename(cache.pagePath(id))));
+      await writeFile(join(temp, 'pages', basename(cache.pagePath(id))), scrub(id, await cache.readPage(id)));
       const names = outcome.state.pages[id]?.attachments ?? [];
       const present = names.filter((name) => cache.hasAttachment(id, name));
       if (present.length > 0) {

@@ -1,0 +1,153 @@
+/**
+ * What a page's Markdown says about pages that are not published, removed: the URL (which carries
+ * the page's id, often its title) of every link to such a page or to one of its attachments, in
+ * every syntax, and every raw HTML attribute or text that holds one. Only those spans change; all
+ * else keeps its bytes.
+ *
+ * Two users: the rewrite runs the raw-HTML half on every page (its Markdown plugins already handle
+ * Markdown links), so an entry's body never holds such a URL even before its rendered HTML is
+ * sanitised; and a snapshot (sources/snapshot.ts) keeps each page's Markdown as exported, so it
+ * can be rewritten again for another base, but scrubbed with both halves first: a snapshot is
+ * committed to a repository and must not name what the site does not publish. In a snapshot the
+ * link's words stay and the link goes, whatever `unpublishedLinks` says: a link into Confluence
+ * would carry the id.
+ */
+import type { Element, Nodes as HastNodes, Text } from 'hast';
+import { toString } from 'mdast-util-to-string';
+import type { Root } from 'mdast';
+import type { Plugin } from 'unified';
+import type { UnpublishedReason } from '../types.ts';
+import { ownerUnpublished } from './attachments.ts';
+import type { RewriteContext } from './context.ts';
+import { parseHtml } from './html-tree.ts';
+import { replaceByText, unwrap } from './markdown-syntax.ts';
+import { rewriteParser } from './parse.ts';
+import { span, spliceCompiler } from './splice.ts';
+import type { Edit } from './state.ts';
+import { rewriteState } from './state.ts';
+import { attachmentRef, resolvePageLink, textRevealsTarget, UNPUBLISHED_LINK_TEXT } from './targets.ts';
+import { documentNodes, nodesOfType } from './walk.ts';
+
+export type ScrubOptions = Pick<RewriteContext, 'page' | 'siteHosts' | 'cloudId' | 'spaceKey' | 'pageById' | 'pageByTitle'>;
+
+/**
+ * A superset of the HTML that can hold a URL in an attribute: parsing is left to the nodes that
+ * may need it. A browser also reads `<a/href=…>`, so no word boundary is asked for.
+ */
+const MAY_HOLD_URL = /(?:href|src|action|poster|data|cite|background)\s*=|\/\/|\/wiki\//i;
+
+/** The unpublished page `url` points at (or at an attachment of), with its id when the URL names it; undefined for any other URL. */
+export function unpublishedTarget(url: string, options: ScrubOptions): { pageId?: string; reason?: UnpublishedReason } | undefined {
+  const value = url.trim();
+  if (value === '') return undefined;
+  const page = resolvePageLink(value, options, []);
+  if (page.kind === 'unpublished') return { reason: page.reason, ...(page.pageId ? { pageId: page.pageId } : {}) };
+  const ref = attachmentRef(value, 'link', options);
+  return ref !== undefined && ownerUnpublished(ref, options) ? { pageId: ref.pageId } : undefined;
+}
+
+/** Plugin: edits to each raw HTML node so that no attribute or text in it names an unpublished page. */
+export const remarkScrubUnpublishedHtml: Plugin<[ScrubOptions], Root> = function (options) {
+  return (tree, file) => {
+    const state = rewriteState(file);
+    for (const node of nodesOfType(tree, 'html')) {
+      if (!MAY_HOLD_URL.test(node.value)) continue;
+      const s = span(node);
+      if (!s) continue;
+      const found: NonNullable<ReturnType<typeof unpublishedTarget>>[] = [];
+      state.edits.push(...htmlEdits(node.value, s.start, options, found));
+      // Reported like a Markdown link to such a page (by id only), so failOnUnresolvedLinks sees it.
+      for (const target of found) {
+        if (target.reason) state.unresolved.push({ fromPageId: options.page.id, url: target.pageId ? `/wiki/pages/viewpage.action?pageId=${target.pageId}` : '', text: '', reason: target.reason });
+      }
+    }
+  };
+};
+
+/** Plugin: links, images and definitions in Markdown syntax that name an unpublished page lose their URL, keeping their words. */
+const remarkScrubUnpublishedMarkdown: Plugin<[ScrubOptions], Root> = function (options) {
+  return (tree, file) => {
+    const source = String(file.value);
+    const state = rewriteState(file);
+    const dropped = new Set<string>();
+    for (const { node } of documentNodes(tree)) {
+      if (node.type !== 'definition' && node.type !== 'link' && node.type !== 'image') continue;
+      const target = unpublishedTarget(node.url, options);
+      if (!target) continue;
+      if (node.type === 'definition') {
+        dropped.add(node.identifier);
+        const s = span(node)!;
+        state.edits.push({ start: s.start, end: s.end, replace: '' });
+        continue;
+      }
+      const text = node.type === 'image' ? node.alt ?? '' : toString(node);
+      // Words that are the URL, or hold the page's id, would say what the link said.
+      const reveals = text.trim() === '' || textRevealsTarget(text, node.url, target.pageId, options);
+      if (node.type === 'image' || reveals) state.edits.push(replaceByText(source, node, reveals ? UNPUBLISHED_LINK_TEXT : text));
+      else state.edits.push(...unwrap(source, node));
+    }
+    if (dropped.size === 0) return;
+    for (const node of nodesOfType(tree, 'linkReference')) {
+      if (dropped.has(node.identifier)) state.edits.push(...unwrap(source, node));
+    }
+  };
+};
+
+const parser = rewriteParser().freeze();
+
+/** `markdown` with every URL of an unpublished page or of its attachments removed (see the module comment). */
+export function scrubUnpublished(markdown: string, options: ScrubOptions): string {
+  if (!MAY_HOLD_URL.test(markdown) && !/\]\(|\]:|</.test(markdown)) return markdown;
+  return String(parser().use(remarkScrubUnpublishedMarkdown, options).use(remarkScrubUnpublishedHtml, options).use(spliceCompiler).processSync(markdown));
+}
+
+/**
+ * Edits (at offsets into the page, `offset` being the node's start) that remove each attribute of
+ * the node whose value names an unpublished page, and replace each text run that does by
+ * {@link UNPUBLISHED_LINK_TEXT}. Removing a whole attribute, at the positions the HTML parser gives
+ * it, cannot join tokens into new markup: the separators around it stay.
+ */
+function htmlEdits(html: string, offset: number, options: ScrubOptions, found: NonNullable<ReturnType<typeof unpublishedTarget>>[]): Edit[] {
+  const edits: Edit[] = [];
+  const stack: HastNodes[] = [parseHtml(html, true)];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (node.type === 'element' && !elementEdits(node, offset, options, edits, found)) {
+      // An attribute without a source position (the parser moved it): the whole node becomes the text.
+      return [{ start: offset, end: offset + html.length, replace: UNPUBLISHED_LINK_TEXT }];
+    }
+    if (node.type === 'text') textEdit(node, offset, options, edits, found);
+    if ('children' in node) stack.push(...(node.children as HastNodes[]));
+    if (node.type === 'element' && node.tagName === 'template' && node.content) stack.push(node.content);
+  }
+  return edits;
+}
+
+/** Pushes the removal of each attribute naming an unpublished page; false when one has no source position. */
+function elementEdits(element: Element, offset: number, options: ScrubOptions, edits: Edit[], found: NonNullable<ReturnType<typeof unpublishedTarget>>[]): boolean {
+  const positions = (element.data as { position?: { properties?: Record<string, { start: { offset?: number }; end: { offset?: number } } | undefined> } } | undefined)?.position?.properties ?? {};
+  for (const [name, value] of Object.entries(element.properties)) {
+    const values = Array.isArray(value) ? value.map(String) : typeof value === 'string' ? [value] : [];
+    // srcset and similar lists: any candidate that names an unpublished page condemns the attribute.
+    const candidates = values.flatMap((v) => [v, ...v.split(',').map((part) => part.trim().split(/\s+/)[0] ?? '')]);
+    const target = candidates.map((candidate) => unpublishedTarget(candidate, options)).find((t) => t !== undefined);
+    if (!target) continue;
+    found.push(target);
+    const start = positions[name]?.start.offset;
+    const end = positions[name]?.end.offset;
+    if (start === undefined || end === undefined) return false;
+    edits.push({ start: offset + start, end: offset + end, replace: '' });
+  }
+  return true;
+}
+
+function textEdit(node: Text, offset: number, options: ScrubOptions, edits: Edit[], found: NonNullable<ReturnType<typeof unpublishedTarget>>[]): void {
+  const s = span(node);
+  if (!s) return;
+  const words = node.value.split(/\s+/).filter((word) => /^(?:https?:)?\/\/|^\/wiki\//i.test(word));
+  const target = words.map((word) => unpublishedTarget(word.replace(/[.,;:!?)\]]+$/, ''), options)).find((t) => t !== undefined);
+  if (target) {
+    found.push(target);
+    edits.push({ start: offset + s.start, end: offset + s.end, replace: UNPUBLISHED_LINK_TEXT });
+  }
+}
