@@ -186,15 +186,21 @@ describe('hostile archives through the pipeline', () => {
     expectContained(r);
   });
 
-  it('keeps one of two entries with the same name, and says so naming the batch', async () => {
+  it('says so naming the batch when two entries have the same name, and publishes neither copy of the file as the page\'s own', async () => {
+    // Every answer repeats the entry, the page's own export too: which bytes are the page's file
+    // cannot be known, so the file is not served from this archive (fail closed).
     const r = await run((entries) => {
       const logo = entries.find((e) => e.name.endsWith('logo.png'))!;
       return { zipBase64: Buffer.from(writeZip([...entries, logo])).toString('base64') };
     });
     expect(r.error).toBeUndefined();
-    expect(r.warnings).toHaveLength(1);
-    expect(r.warnings[0]).toContain(BATCH);
-    expect(r.warnings[0]).toMatch(/repeat/);
+    expect(r.warnings[0]).toBe(`${BATCH}: the archive holds 1 entries whose names repeat others; only the last of each was kept.`);
+    expect(r.warnings[1]).toMatch(new RegExp(`^In ${BATCH}, the archive cannot tell which page owns some attachments of page 100 .*exporting it alone`));
+    expect(r.warnings[2]).toBe('the export of page 100: the archive holds 1 entries whose names repeat others; only the last of each was kept.');
+    expect(r.warnings[3]).toMatch(/attachment "logo\.png" is not in the export; linking to it in Confluence instead/);
+    expect(r.warnings).toHaveLength(4);
+    const home = r.result!.built!.entries.find((e) => e.data.confluence.id === '100')!;
+    expect(home.body).not.toMatch(/_attachments\/100\/logo\.png|\.\.\/.*logo\.png/);
     expectContained(r);
   });
 

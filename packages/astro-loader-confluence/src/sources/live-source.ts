@@ -184,7 +184,7 @@ export function createLiveSource(deps: LiveSourceDeps): PageSource {
         }
         const alone = [...match.sharedAttachments].filter((id) => !delivered.has(id));
         if (alone.length > 0 && withAttachments && batch.kind === 'subtree') {
-          deps.warn(`In the export of ${name}, pages ${alone.join(', ')} reference attachments of the same name; exporting each of them alone for its own files.`);
+          deps.warn(`In the export of ${name}, the archive cannot tell which page owns some attachments of ${alone.length === 1 ? 'page' : 'pages'} ${alone.join(', ')} (a file name shared with a sibling, or repeated); exporting ${alone.length === 1 ? 'it' : 'each of them'} alone for its own files.`);
           enqueue(alone.map((pageId) => ({ batch: { kind: 'single', pageId }, withAttachments })));
         }
       };
