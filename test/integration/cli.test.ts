@@ -515,7 +515,12 @@ describe('--json', () => {
     expect(doc.ok).toBe(true);
     expect(doc.problems).toEqual([]);
     expect(doc.checks.find((c) => c.label === 'app API')?.status).toBe('ok');
-    expect(doc.checks.filter((c) => c.label.startsWith('REST ')).map((c) => c.status)).toEqual(['ok', 'ok', 'ok', 'ok', 'ok']);
+    expect(doc.checks.filter((c) => c.label.startsWith('REST ')).map((c) => [c.label, c.status])).toEqual(
+      [
+        ['space lookup', 'read:space:confluence'], ['pages list', 'read:page:confluence'], ['restrictions', 'read:content-details:confluence'],
+        ['content search', 'search:confluence'], ['labels', 'read:label:confluence'], ['folders', 'read:folder:confluence'], ['attachments', 'read:attachment:confluence'],
+      ].map(([name, scope]) => [`REST ${name} (${scope})`, 'ok']),
+    );
     expect(doc.variables.find((v) => v.name === 'CONFLUENCE_SPACE_KEY')?.value).toBe(standIn.space.key);
     expect(doc.variables.find((v) => v.name === 'CONFLUENCE_ACCESS_TOKEN')).toEqual({ name: 'CONFLUENCE_ACCESS_TOKEN', set: true, secret: true, length: standIn.accessToken.length });
     expect(run.stdout).not.toContain(standIn.accessToken);
@@ -527,8 +532,13 @@ describe('--json', () => {
     expect(run.code).toBe(1);
     const doc = parse(run) as unknown as { ok: boolean; problems: string[]; checks: { label: string; status: string; fix?: string }[] };
     expect(doc.ok).toBe(false);
-    expect(doc.problems).toContain('app API');
-    expect(doc.checks.find((c) => c.label === 'app API')?.fix).toBeTruthy();
+    // The space is not found by REST, so no page is known to be public and the app API is not
+    // tried: the doctor never exports a page it has not seen to be publishable.
+    expect(doc.problems).toEqual(['REST space lookup (read:space:confluence)']);
+    const lookup = doc.checks.find((c) => c.label === 'REST space lookup (read:space:confluence)')!;
+    expect(lookup.status).toBe('fail');
+    expect(lookup.fix).toContain('CONFLUENCE_SPACE_KEY');
+    expect(doc.checks.find((c) => c.label === 'app API')?.status).toBe('skip');
   });
 
   it('export and snapshot: the result and counts as one document; errors too', async () => {
