@@ -202,3 +202,51 @@ describe('trees far beyond any real space', () => {
     expect(flattenLinks(branchSidebar(tree, middle)).map((link) => link.href)).toEqual(links.map((link) => link.href));
   });
 });
+
+/**
+ * Confluence folders hold pages but are no page: Home ─ A, then folder F (position 2) holding
+ * F1 and folder G (holding G1), then C. Entries name their folders from the nearest up.
+ */
+describe('folders', () => {
+  const G = { id: '90', title: 'G folder', position: 5, parentId: '80' };
+  const F = { id: '80', title: 'F folder', position: 2, parentId: '1' };
+  const inFolder = (id: string, title: string, confluenceId: string, folders: { id: string; title: string; position: number; parentId?: string }[], position: number): SidebarSourceEntry => ({
+    id,
+    data: { title, confluence: { id: confluenceId, parentId: folders[0]!.id, position, folders } },
+  });
+  const space = (): SidebarSourceEntry[] => [
+    entry('index', 'Home', '1'),
+    entry('a', 'A', '2', '1', 1),
+    entry('c', 'C', '4', '1', 3),
+    inFolder('f1', 'F1', '81', [F], 1),
+    inFolder('g1', 'G1', '91', [G, F], 1),
+  ];
+
+  it('show as groups in their Confluence place, with no link of their own, in the whole tree', () => {
+    const tree = pageTree(space(), '/')!;
+    expect(outline(fullSidebar(tree))).toEqual(['Home', 'A', { 'F folder': ['F1', { 'G folder': ['G1'] }] }, 'C']);
+    expect(tree.pages).toBe(5);
+    expect(flattenLinks(fullSidebar(tree)).map((l) => l.href)).toEqual(['/', '/a/', '/f1/', '/g1/', '/c/']);
+  });
+
+  it('are opened along the current branch and shown with their children off it', () => {
+    const tree = pageTree(space(), '/')!;
+    expect(outline(branchSidebar(tree, nodeAt(tree, '/g1/')))).toEqual(['Home', 'A', { 'F folder': ['F1', { 'G folder': ['*G1'] }] }, 'C']);
+    expect(outline(branchSidebar(tree, nodeAt(tree, '/a/')))).toEqual(['Home', '*A', { 'F folder': ['F1', { 'G folder': ['G1'] }] }, 'C']);
+  });
+
+  it('are skipped by previous and next, which go from page to page', () => {
+    const tree = pageTree(space(), '/')!;
+    expect(pagination(tree, nodeAt(tree, '/a/')).next?.href).toBe('/f1/');
+    expect(pagination(tree, nodeAt(tree, '/f1/')).next?.href).toBe('/g1/');
+    expect(pagination(tree, nodeAt(tree, '/g1/')).next?.href).toBe('/c/');
+    expect(pagination(tree, nodeAt(tree, '/c/')).prev?.href).toBe('/g1/');
+  });
+
+  it('nested 5,000 deep build without recursion', () => {
+    const folders = Array.from({ length: 5000 }, (_, i) => ({ id: `f${i}`, title: `Folder ${i}`, position: 0, ...(i > 0 ? { parentId: `f${i - 1}` } : { parentId: '1' }) })).reverse();
+    const tree = pageTree([entry('index', 'Home', '1'), entry('a', 'A', '2', '1', 1), inFolder('deep', 'Deep', '3', folders, 0)], '/')!;
+    expect(flattenLinks(branchSidebar(tree, nodeAt(tree, '/a/'))).map((l) => l.href)).toEqual(['/', '/deep/', '/a/']);
+    expect(flattenLinks(fullSidebar(tree)).map((l) => l.href)).toEqual(['/', '/deep/', '/a/']);
+  });
+});

@@ -31,7 +31,7 @@ async function siteIndex(base: string): Promise<SiteIndex> {
   const sidebars = new Map<string, VersionSidebar | null>();
   for (const [slug, list] of partitionByVersion(entries)) {
     const tree = pageTree(list, base, homeIdOf(slug));
-    sidebars.set(slug, tree && { tree, full: showsFullTree(sidebarOption, tree.order.length) ? fullSidebar(tree) : undefined });
+    sidebars.set(slug, tree && { tree, full: showsFullTree(sidebarOption, tree.pages) ? fullSidebar(tree) : undefined });
   }
   return { sidebars, versions: indexVersions(entries) };
 }

@@ -19,8 +19,17 @@ export interface SidebarSourceEntry {
   id: string;
   data: {
     title: string;
-    confluence?: { id: string; parentId?: string; position: number };
+    /** `parentId` may name a Confluence folder: then `folders` describes it and the folders above it. */
+    confluence?: { id: string; parentId?: string; position: number; folders?: readonly SidebarFolder[] };
   };
+}
+
+/** A Confluence folder holding published pages: a group in the sidebar, with no page of its own. */
+export interface SidebarFolder {
+  id: string;
+  title: string;
+  position: number;
+  parentId?: string;
 }
 
 export interface SidebarLinkItem {
@@ -69,10 +78,12 @@ export function entryHref(base: string, id: string): string {
   return id === 'index' ? prefix : `${prefix}${id}/`;
 }
 
-/** One page of the tree. */
+/** One page of the tree, or a folder (a group without a page: no `href`, never current, not in previous/next). */
 export interface PageNode {
   label: string;
+  /** The page's URL; empty for a folder. */
   href: string;
+  folder?: true;
   /** Depth below the top level (0 for a top-level page and for the home page heading the sidebar). */
   depth: number;
   /** Index in `PageTree.order`. */
@@ -86,8 +97,10 @@ export interface PageTree {
   /** The home page heading the sidebar, when the space has one; its children are then `top`, not its `children`. */
   home: PageNode | undefined;
   top: PageNode[];
-  /** Every page in reading order: the home page, then depth first in Confluence order. */
+  /** Every page and folder in reading order: the home page, then depth first in Confluence order. */
   order: PageNode[];
+  /** How many of `order` are pages. */
+  pages: number;
   /** Pages by their href, normalised as `pathKey` does. */
   byPath: Map<string, PageNode>;
 }
@@ -111,45 +124,60 @@ export function pathKey(path: string): string {
 export function pageTree(entries: readonly SidebarSourceEntry[], base: string, homeId = 'index'): PageTree | null {
   const pages = entries.filter((entry) => entry.data.confluence);
   if (pages.length === 0) return null;
-  const byConfluenceId = new Map(pages.map((entry) => [entry.data.confluence!.id, entry]));
-  const childrenOf = new Map<string | undefined, SidebarSourceEntry[]>();
+  // Pages and the folders they sit in, as one list of tree items keyed by Confluence id.
+  interface Item { id: string; parentId?: string; position: number; title: string; entry?: SidebarSourceEntry }
+  const items = new Map<string, Item>();
   for (const entry of pages) {
-    const parent = entry.data.confluence!.parentId;
-    const key = parent !== undefined && byConfluenceId.has(parent) ? parent : undefined;
-    const list = childrenOf.get(key);
-    if (list) list.push(entry);
-    else childrenOf.set(key, [entry]);
+    const { id, parentId, position } = entry.data.confluence!;
+    items.set(id, { id, parentId, position, title: entry.data.title, entry });
   }
-  const byOrder = (a: SidebarSourceEntry, b: SidebarSourceEntry) =>
-    a.data.confluence!.position - b.data.confluence!.position || a.data.title.localeCompare(b.data.title);
+  for (const entry of pages) {
+    for (const folder of entry.data.confluence!.folders ?? []) {
+      if (!items.has(folder.id)) items.set(folder.id, { id: folder.id, parentId: folder.parentId, position: folder.position, title: folder.title });
+    }
+  }
+  const childrenOf = new Map<string | undefined, Item[]>();
+  for (const item of items.values()) {
+    const key = item.parentId !== undefined && items.has(item.parentId) ? item.parentId : undefined;
+    const list = childrenOf.get(key);
+    if (list) list.push(item);
+    else childrenOf.set(key, [item]);
+  }
+  const byOrder = (a: Item, b: Item) => a.position - b.position || a.title.localeCompare(b.title);
   for (const list of childrenOf.values()) list.sort(byOrder);
 
   const roots = childrenOf.get(undefined) ?? [];
   // The home page heads the sidebar; its children are the top level, as in Confluence's page tree.
-  const homeEntry = roots.length === 1 && roots[0]!.id === homeId ? roots[0]! : undefined;
+  const homeItem = roots.length === 1 && roots[0]!.entry?.id === homeId ? roots[0]! : undefined;
   const order: PageNode[] = [];
   const byPath = new Map<string, PageNode>();
-  const nodeOf = (entry: SidebarSourceEntry, parent: PageNode | undefined, depth: number): PageNode => {
-    const node: PageNode = { label: entry.data.title, href: entryHref(base, entry.id), depth, order: order.length, parent, children: [] };
+  let pageCount = 0;
+  const nodeOf = (item: Item, parent: PageNode | undefined, depth: number): PageNode => {
+    const node: PageNode = item.entry
+      ? { label: item.title, href: entryHref(base, item.entry.id), depth, order: order.length, parent, children: [] }
+      : { label: item.title, href: '', folder: true, depth, order: order.length, parent, children: [] };
     order.push(node);
-    if (!byPath.has(pathKey(node.href))) byPath.set(pathKey(node.href), node);
+    if (item.entry) {
+      pageCount++;
+      if (!byPath.has(pathKey(node.href))) byPath.set(pathKey(node.href), node);
+    }
     return node;
   };
-  const home = homeEntry && nodeOf(homeEntry, undefined, 0);
-  const topEntries = homeEntry ? (childrenOf.get(homeEntry.data.confluence!.id) ?? []) : roots;
+  const home = homeItem && nodeOf(homeItem, undefined, 0);
+  const topItems = homeItem ? (childrenOf.get(homeItem.id) ?? []) : roots;
 
-  // Depth first, in reading order: a stack of the entries still to visit, the next one on top.
+  // Depth first, in reading order: a stack of the items still to visit, the next one on top.
   const top: PageNode[] = [];
-  const stack: { entry: SidebarSourceEntry; parent: PageNode | undefined }[] = [];
-  for (let i = topEntries.length - 1; i >= 0; i--) stack.push({ entry: topEntries[i]!, parent: undefined });
+  const stack: { item: Item; parent: PageNode | undefined }[] = [];
+  for (let i = topItems.length - 1; i >= 0; i--) stack.push({ item: topItems[i]!, parent: undefined });
   while (stack.length > 0) {
-    const { entry, parent } = stack.pop()!;
-    const node = nodeOf(entry, parent, parent ? parent.depth + 1 : 0);
+    const { item, parent } = stack.pop()!;
+    const node = nodeOf(item, parent, parent ? parent.depth + 1 : 0);
     (parent ? parent.children : top).push(node);
-    const kids = childrenOf.get(entry.data.confluence!.id) ?? [];
-    for (let i = kids.length - 1; i >= 0; i--) stack.push({ entry: kids[i]!, parent: node });
+    const kids = childrenOf.get(item.id) ?? [];
+    for (let i = kids.length - 1; i >= 0; i--) stack.push({ item: kids[i]!, parent: node });
   }
-  return { home, top, order, byPath };
+  return { home, top, order, pages: pageCount, byPath };
 }
 
 function linkOf(node: PageNode, isCurrent = false, attrs: Record<string, string> = {}): SidebarLinkItem {
@@ -167,7 +195,8 @@ export function fullSidebar(tree: PageTree): SidebarItem[] {
   // Reverse reading order visits every page after all its descendants.
   for (let i = tree.order.length - 1; i >= 0; i--) {
     const node = tree.order[i]!;
-    items[i] = node.children.length === 0 ? linkOf(node) : groupOf(node, [linkOf(node), ...node.children.map((child) => items[child.order]!)]);
+    const children = node.children.map((child) => items[child.order]!);
+    items[i] = node.folder ? groupOf(node, children) : node.children.length === 0 ? linkOf(node) : groupOf(node, [linkOf(node), ...children]);
   }
   const top = tree.top.map((node) => items[node.order]!);
   return tree.home ? [items[tree.home.order]!, ...top] : top;
@@ -185,16 +214,13 @@ export function confluenceSidebar(entries: readonly SidebarSourceEntry[], base: 
  * with `BRANCH_ATTRIBUTE`. Without a current page (one not in the tree), the top level alone.
  */
 export function branchSidebar(tree: PageTree, current: PageNode | undefined): SidebarItem[] {
-  const compact = (node: PageNode): SidebarItem =>
-    node.children.length === 0 ? linkOf(node) : linkOf(node, false, { [BRANCH_ATTRIBUTE]: '' });
   // From the current page up to the top level, each level's group holds the one built below it.
   let below: PageNode | undefined;
   let belowItem: SidebarItem | undefined;
   for (let node = current === tree.home ? undefined : current; node; node = node.parent) {
-    const self = linkOf(node, node === current);
-    if (node.children.length === 0) belowItem = self;
+    if (!node.folder && node.children.length === 0) belowItem = linkOf(node, node === current);
     else {
-      const entries: SidebarItem[] = [self];
+      const entries: SidebarItem[] = node.folder ? [] : [linkOf(node, node === current)];
       for (const child of node.children) entries.push(child === below ? belowItem! : compact(child));
       belowItem = groupOf(node, entries);
     }
@@ -202,6 +228,29 @@ export function branchSidebar(tree: PageTree, current: PageNode | undefined): Si
   }
   const top = tree.top.map((node) => (node === below ? belowItem! : compact(node)));
   return tree.home ? [linkOf(tree.home, tree.home === current), ...top] : top;
+}
+
+/**
+ * A node off the current branch: a page is a link (marked when it has descendants left out); a
+ * folder, which has no page to link to, is a group of its children so compacted, folders within
+ * it included (built bottom-up with a stack, like everything here).
+ */
+function compact(root: PageNode): SidebarItem {
+  if (!root.folder) return root.children.length === 0 ? linkOf(root) : linkOf(root, false, { [BRANCH_ATTRIBUTE]: '' });
+  const built = new Map<PageNode, SidebarItem>();
+  const stack: { node: PageNode; expanded: boolean }[] = [{ node: root, expanded: false }];
+  while (stack.length > 0) {
+    const top = stack.at(-1)!;
+    const folders = top.node.children.filter((child) => child.folder);
+    if (!top.expanded && folders.length > 0) {
+      top.expanded = true;
+      for (const folder of folders) stack.push({ node: folder, expanded: false });
+      continue;
+    }
+    stack.pop();
+    built.set(top.node, groupOf(top.node, top.node.children.map((child) => (child.folder ? built.get(child)! : compact(child)))));
+  }
+  return built.get(root)!;
 }
 
 /**
@@ -247,7 +296,12 @@ export function flattenLinks(items: readonly SidebarItem[]): SidebarLinkItem[] {
 
 /** Previous and next page in the whole tree's reading order, whatever part of the tree the sidebar shows. */
 export function pagination(tree: PageTree, current: PageNode): { prev: SidebarLinkItem | undefined; next: SidebarLinkItem | undefined } {
-  const prev = tree.order[current.order - 1];
-  const next = tree.order[current.order + 1];
+  // Folders have no page: the nearest page either way.
+  let before = current.order - 1;
+  while (before >= 0 && tree.order[before]!.folder) before--;
+  let after = current.order + 1;
+  while (after < tree.order.length && tree.order[after]!.folder) after++;
+  const prev = tree.order[before];
+  const next = tree.order[after];
   return { prev: prev && linkOf(prev), next: next && linkOf(next) };
 }
