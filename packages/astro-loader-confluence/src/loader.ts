@@ -113,6 +113,9 @@ async function load(context: LoaderContext, options: ResolvedOptions): Promise<v
       logger: part.version ? logger.fork(`${logger.label}:${part.version.slug}`) : logger,
       report: !part.version,
       previous: parseState(meta.get(part.stateKey)),
+      // A live page titled like a version (`v1`) takes another path, with a warning, rather than
+      // the version's URL; checkVersionCollisions below stays as the last guard.
+      reservedPaths: part.version ? [] : versions.flatMap((version) => [version.slug, version.slug.toLowerCase()]),
     });
     if (part.options.writeSnapshot) logger.info(`Wrote a snapshot of ${outcome.decision.published.size} pages to ${resolve(root, part.options.writeSnapshot)}`);
     const entries = built && (part.version ? built.entries.map((entry) => asVersionEntry(entry, part.version!)) : built.entries);

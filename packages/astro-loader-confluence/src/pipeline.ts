@@ -42,6 +42,8 @@ export interface PipelineContext {
   alerts?: 'starlight' | 'gfm';
   /** Progress of each phase as numbers (the CLI draws a bar); without it, a throttled line goes to the logger. */
   onProgress?: (progress: ProgressEvent) => void;
+  /** Top-level path segments no page may take (the live docs keep their versions' slugs free). */
+  reservedPaths?: readonly string[];
 }
 
 export interface PipelineResult {
@@ -69,6 +71,7 @@ export async function runPipeline(options: ResolvedOptions, context: PipelineCon
       // Without a state from the caller (the CLI, or a cleared data store), the raw cache's own.
       previous: context.previous ?? (await readStateFile(cache.root)),
       key: sourceKey(options),
+      reservedPaths: context.reservedPaths,
       onPlan: ({ published, excluded, toFetch }) =>
         logger.info(`${published} pages to publish, ${excluded} left out (restricted or excluded), ${toFetch} to export${toFetch === 0 ? ' (all up to date)' : ''}`),
       onProgress: (p) => progress(exportEvent(p)),

@@ -236,3 +236,17 @@ describe('syncPages', () => {
     expect(second.fetched.size).toBe(0);
   });
 });
+
+describe('reserved paths', () => {
+  it('keeps the slugs of the site\'s versions free: a top-level page titled like one takes another path, with a warning', async () => {
+    const source = new FakeSource([{ page: page('1', 'Home') }, { page: page('2', 'v1', '1', 1) }, { page: page('3', 'Guides', '1', 2) }]);
+    const cache = new RawCache(await tempDir('sync-'));
+    const free = await syncPages({ source, cache, key: 'k' });
+    expect(free.sitePaths.paths.get('2')).toBe('v1');
+    const reserved = await syncPages({ source, cache, key: 'k', reservedPaths: ['v1'] });
+    expect(reserved.sitePaths.paths.get('2')).not.toBe('v1');
+    expect(reserved.sitePaths.paths.get('2')!.split('/')[0]).not.toBe('v1');
+    expect(reserved.sitePaths.paths.get('3')).toBe('guides');
+    expect(reserved.sitePaths.warnings.join('\n')).toMatch(/reserves .*a version/);
+  });
+});

@@ -44,6 +44,8 @@ export interface SyncInput {
   onDiscoveryProgress?: (progress: DiscoveryProgress) => void;
   /** Called once discovery is done, before any export: lets the caller log what will happen. */
   onPlan?: (info: { published: number; excluded: number; toFetch: number }) => void;
+  /** Top-level path segments no page may take: the slugs the site's frozen versions are served under. */
+  reservedPaths?: readonly string[];
 }
 
 /** Some pages asked for never arrived: the sync is refused rather than published partially. */
@@ -145,7 +147,7 @@ export async function syncPages(input: SyncInput): Promise<SyncOutcome> {
       discovery.warnings.push(`${changed.length} page(s) changed in Confluence while the build ran (restricted, labelled, moved or deleted): ${changed.slice(0, 10).join(', ')}${changed.length > 10 ? ', …' : ''}. They are left out of this build; the next build publishes them as they are then.`);
     }
   }
-  const sitePaths = assignSitePaths(discovery.tree, decision.published);
+  const sitePaths = assignSitePaths(discovery.tree, decision.published, { reserved: input.reservedPaths });
 
   await cache.commit(staged, fetched);
   await cache.prune(new Set(Object.keys(state.pages)));
