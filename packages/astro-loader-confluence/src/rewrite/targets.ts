@@ -50,7 +50,8 @@ function fromLookup(
     // The link into Confluence names the page by id only: the URL as written may carry its title
     // (`/pages/ID/Title`, `/display/KEY/Title`), which an unpublished page must not show. A link
     // that names the page by title alone gets no Confluence link, only its words.
-    const confluenceUrl = pageId ? confluencePageUrl(`/wiki/pages/viewpage.action?pageId=${encodeURIComponent(pageId)}`, options) : undefined;
+    const written = pageId ? confluencePageUrl(url, options) : undefined;
+    const confluenceUrl = written && pageId ? `${new URL(written).origin}/wiki/pages/viewpage.action?pageId=${encodeURIComponent(pageId)}` : undefined;
     return { kind: 'unpublished', reason: found, ...(confluenceUrl ? { confluenceUrl } : {}), ...(pageId ? { pageId } : {}) };
   }
   if (!target.anchor) return { kind: 'published', ref: found };
