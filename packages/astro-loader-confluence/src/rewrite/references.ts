@@ -10,12 +10,10 @@ import { fromHtml } from 'hast-util-from-html';
 import type { Element, Nodes as HastNodes } from 'hast';
 import { decodeSegment } from './confluence-urls.ts';
 import { rewriteParser } from './parse.ts';
+import { ABSOLUTE_URL, relativeAttachment } from './targets.ts';
 import { documentNodes } from './walk.ts';
 
 const parser = rewriteParser().freeze();
-
-/** A URL with a scheme (`https:`, `mailto:`) or protocol-relative: never a relative attachment path. */
-const ABSOLUTE = /^(?:[a-z][a-z0-9+.-]*:|\/\/)/i;
 
 /**
  * What any reference to an attachment must contain somewhere in the page's text: an image, an
@@ -63,12 +61,14 @@ function htmlUrls(html: string): [string, 'image' | 'link'][] {
 }
 
 /**
- * The attachment a URL names, as the rewrite reads it (rewrite/attachments.ts): relative links
+ * The attachment a URL names, as the rewrite reads it (targets.ts `attachmentRef`): relative links
  * through an `attachments/` folder and relative images; download and thumbnail URLs of this page.
+ * Unlike the rewrite it accepts a download URL on any host: it only decides which of this page's
+ * own files to keep or fetch, and the archive does not say which host the site has.
  */
 function attachmentName(url: string, usage: 'image' | 'link', pageId: string): string | undefined {
   if (url === '' || url.startsWith('#')) return undefined;
-  if (url.startsWith('/') || ABSOLUTE.test(url)) {
+  if (url.startsWith('/') || ABSOLUTE_URL.test(url)) {
     let pathname: string;
     try {
       pathname = new URL(url, 'https://confluence.invalid/').pathname;
@@ -80,7 +80,5 @@ function attachmentName(url: string, usage: 'image' | 'link', pageId: string): s
     if (at < 0 || segments[at + 2] !== pageId || segments.length < at + 4) return undefined;
     return decodeSegment(segments.slice(at + 3).join('/'));
   }
-  const segments = decodeSegment(url.replace(/[?#].*$/, '')).split('/');
-  if (usage === 'link' && !segments.includes('attachments')) return undefined;
-  return segments.at(-1) || undefined;
+  return relativeAttachment(url, usage)?.fileName;
 }

@@ -81,7 +81,7 @@ export function confluenceLinkToKeep(url: string, options: Pick<RewriteContext, 
 export type AttachmentRef = Parameters<RewriteContext['attachment']>[0];
 
 /** A URL with a scheme (`https:`, `mailto:`) or protocol-relative: never a relative attachment path. */
-const ABSOLUTE = /^(?:[a-z][a-z0-9+.-]*:|\/\/)/i;
+export const ABSOLUTE_URL = /^(?:[a-z][a-z0-9+.-]*:|\/\/)/i;
 
 /** The part every Confluence attachment URL has (`/download/attachments/…`, `/download/thumbnails/…`). */
 const DOWNLOAD_PATH = /\/download\/(?:attachments|thumbnails)\//i;
@@ -94,14 +94,25 @@ const DOWNLOAD_PATH = /\/download\/(?:attachments|thumbnails)\//i;
  */
 export function attachmentRef(url: string, usage: AttachmentRef['usage'], options: Pick<RewriteContext, 'siteHosts' | 'cloudId'>): AttachmentRef | undefined {
   if (url === '' || url.startsWith('#')) return undefined;
-  if (url.startsWith('/') || ABSOLUTE.test(url)) {
+  if (url.startsWith('/') || ABSOLUTE_URL.test(url)) {
     const target = DOWNLOAD_PATH.test(url) ? parseConfluenceUrl(url, options) : undefined;
     return target?.kind === 'attachment' ? { pageId: target.pageId, fileName: target.fileName, usage } : undefined;
   }
+  const relative = relativeAttachment(url, usage);
+  return relative && { ...relative, usage };
+}
+
+/**
+ * The attachment a relative URL names (the caller has ruled out absolute and host-relative ones):
+ * a link through an `attachments/` folder, or any relative image. Shared with references.ts, which
+ * decides from the archive alone which files a page references.
+ */
+export function relativeAttachment(url: string, usage: AttachmentRef['usage']): { fileName: string; relativePath: string } | undefined {
   const path = decodeSegment(url.replace(/[?#].*$/, ''));
   const segments = path.split('/');
   if (usage === 'link' && !segments.includes('attachments')) return undefined;
-  return { fileName: segments.at(-1)!, relativePath: path, usage };
+  const fileName = segments.at(-1);
+  return fileName ? { fileName, relativePath: path } : undefined;
 }
 
 /** What stands in for a link's text when that text would show the URL (the id, the title) of a page or file that is not published. */
