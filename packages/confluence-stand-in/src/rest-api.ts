@@ -291,16 +291,22 @@ function download(ctx: RestContext, pageId: string, fileName: string): Reply {
   return { status: 200, bytes: file.data, headers: { 'content-type': file.mediaType } };
 }
 
-function search(ctx: RestContext, query: URLSearchParams): Reply {
+/** The `cql` parameter of a v1 search and its clauses, or the 400 Confluence answers for a missing or bad one. */
+function cqlOf(query: URLSearchParams): { cql: string; clauses: ReturnType<typeof parseCql> } | Reply {
   const cql = query.get('cql');
   if (!cql) return v1Error(400, 'The cql parameter is required');
-  let clauses;
   try {
-    clauses = parseCql(cql);
+    return { cql, clauses: parseCql(cql) };
   } catch (e) {
     if (e instanceof CqlError) return v1Error(400, e.message);
     throw e;
   }
+}
+
+function search(ctx: RestContext, query: URLSearchParams): Reply {
+  const parsed = cqlOf(query);
+  if (isReply(parsed)) return parsed;
+  const { cql, clauses } = parsed;
   const limit = parseLimit(query, SEARCH_MAX_LIMIT);
   if (isReply(limit)) return limit;
   const space = ctx.space;
@@ -367,15 +373,9 @@ function readRestrictions(ctx: RestContext, id: string): Reply {
  * read restrictions and labels, up to CONTENT_SEARCH_MAX_LIMIT pages a call.
  */
 function contentSearch(ctx: RestContext, query: URLSearchParams): Reply {
-  const cql = query.get('cql');
-  if (!cql) return v1Error(400, 'The cql parameter is required');
-  let clauses;
-  try {
-    clauses = parseCql(cql);
-  } catch (e) {
-    if (e instanceof CqlError) return v1Error(400, e.message);
-    throw e;
-  }
+  const parsed = cqlOf(query);
+  if (isReply(parsed)) return parsed;
+  const { cql, clauses } = parsed;
   const limit = parseLimit(query, CONTENT_SEARCH_MAX_LIMIT);
   if (isReply(limit)) return limit;
   const expand = new Set((query.get('expand') ?? '').split(',').map((e) => e.trim()).filter(Boolean));
