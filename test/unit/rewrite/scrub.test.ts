@@ -81,7 +81,7 @@ describe('rewritePage: raw HTML names no unpublished page in the entry', () => {
     const result = rewritePage(`Text <a href="${SECRET}">plans</a> and <img src="${FILE}">.\n`, ctx);
     expect(leaks(result.markdown)).toEqual([]);
     expect(result.markdown).toContain('plans');
-    expect(result.unresolved).toEqual([{ fromPageId: '200', url: '/wiki/pages/viewpage.action?pageId=666', text: '', reason: 'restricted' }]);
+    expect(result.unresolved).toEqual([{ fromPageId: '200', url: SECRET, text: '', reason: 'restricted' }]);
   });
 
   it('leaves raw HTML that names no unpublished page as written', () => {

@@ -17,7 +17,7 @@ import { toString } from 'mdast-util-to-string';
 import type { Root } from 'mdast';
 import type { Plugin } from 'unified';
 import type { UnpublishedReason } from '../types.ts';
-import { ownerUnpublished } from './attachments.ts';
+import { missingAttachmentWarning, ownerUnpublished } from './attachments.ts';
 import type { RewriteContext } from './context.ts';
 import { parseHtml } from './html-tree.ts';
 import { replaceByText, unwrap } from './markdown-syntax.ts';
@@ -37,13 +37,13 @@ export type ScrubOptions = Pick<RewriteContext, 'page' | 'siteHosts' | 'cloudId'
 const MAY_HOLD_URL = /(?:href|src|action|poster|data|cite|background)\s*=|\/\/|\/wiki\//i;
 
 /** The unpublished page `url` points at (or at an attachment of), with its id when the URL names it; undefined for any other URL. */
-export function unpublishedTarget(url: string, options: ScrubOptions): { pageId?: string; reason?: UnpublishedReason } | undefined {
+export function unpublishedTarget(url: string, options: ScrubOptions): { url: string; pageId?: string; reason?: UnpublishedReason; attachment?: true } | undefined {
   const value = url.trim();
   if (value === '') return undefined;
   const page = resolvePageLink(value, options, []);
-  if (page.kind === 'unpublished') return { reason: page.reason, ...(page.pageId ? { pageId: page.pageId } : {}) };
+  if (page.kind === 'unpublished') return { url: value, reason: page.reason, ...(page.pageId ? { pageId: page.pageId } : {}) };
   const ref = attachmentRef(value, 'link', options);
-  return ref !== undefined && ownerUnpublished(ref, options) ? { pageId: ref.pageId } : undefined;
+  return ref !== undefined && ownerUnpublished(ref, options) ? { url: value, pageId: ref.pageId, attachment: true } : undefined;
 }
 
 /** Plugin: edits to each raw HTML node so that no attribute or text in it names an unpublished page. */
@@ -58,7 +58,9 @@ export const remarkScrubUnpublishedHtml: Plugin<[ScrubOptions], Root> = function
       state.edits.push(...htmlEdits(node.value, s.start, options, found));
       // Reported like a Markdown link to such a page (by id only), so failOnUnresolvedLinks sees it.
       for (const target of found) {
-        if (target.reason) state.unresolved.push({ fromPageId: options.page.id, url: target.pageId ? `/wiki/pages/viewpage.action?pageId=${target.pageId}` : '', text: '', reason: target.reason });
+        // As for a Markdown link, the URL as written: the reports name the target by id only (pipeline.ts `describeTarget`).
+        if (target.reason) state.unresolved.push({ fromPageId: options.page.id, url: target.url, text: '', reason: target.reason });
+        if (target.attachment) state.warnings.push(missingAttachmentWarning(options.page, { pageId: target.pageId, fileName: '', usage: 'link' }, {}, true));
       }
     }
   };
