@@ -17,7 +17,7 @@ export interface MemoryFigures {
 export async function measureMemory(pages: number): Promise<MemoryFigures> {
   const space = `balanced-${pages}`;
   note(`memory: exporting and rewriting ${space} in a child process`);
-  const standIn = spawn(process.execPath, [join(ROOT, 'packages/confluence-stand-in/src/cli.ts'), '--space', space, '--port', '0'], {
+  const standIn = spawn(process.execPath, [join(ROOT, 'packages/confluence-stand-in/src/cli.ts'), '--generate', String(pages), '--shape', 'balanced', '--port', '0'], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'inherit'],
   });
