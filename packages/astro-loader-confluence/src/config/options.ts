@@ -80,7 +80,7 @@ export interface ConfluenceLoaderOptions {
   /**
    * Publish attachments that a browser opens as a live document (`.html`, `.htm`, `.xhtml`, `.xml`,
    * `.js`, …) as they are, where their scripts run on the site's origin. Default `false`: they are
-   * left out with a warning naming the page and the file, and links to them point into Confluence.
+   * left out with a warning naming the page and the file, and shown as `missingFiles` says.
    */
   publishActiveAttachments?: boolean;
   /** Build from this snapshot directory instead of the live API (offline). */
