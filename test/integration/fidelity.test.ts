@@ -187,12 +187,17 @@ describe('the fidelity space, built into a site', () => {
     expect(links).toContain(`href="${BASE}_attachments/${FIDELITY.files}/spec%20v2.pdf"`);
   });
 
-  it('links attachments the export left out to Confluence, with a warning naming page and file, never a broken image', () => {
+  // Both files are left out of the export (over 300 KB, past the 2 MB budget) and recovered
+  // (issue 12); their bytes are filler, no PNG, which Astro's image pipeline would fail the build on.
+  it('serves attachments the export left out from the site, linking a file that is no image instead of showing it, with a warning naming page and file', () => {
     for (const [path, id, file] of [['files-and-images', FIDELITY.files, 'big-photo.png'], ['heavy-files', FIDELITY.heavy, 'late-photo.png']] as const) {
       const page = content(path);
-      expect(page).toMatch(new RegExp(`<a href="https?://${standIn.site.replace(/\./g, '\\.')}/wiki/download/attachments/${id}/${file}">`));
+      const href = `${BASE}_attachments/${id}/${file}`;
+      expect(page).toContain(`<a href="${href}">`);
+      expect(existsSync(join(build.outDir, href.slice(BASE.length))), file).toBe(true);
       expect(page).not.toMatch(new RegExp(`<img[^>]*${file}`));
-      expect(build.output).toMatch(new RegExp(`Page "[^"]+" \\(${id}\\): attachment "${file.replace('.', '\\.')}" is not in the export`));
+      expect(page).not.toContain(`/wiki/download/attachments/${id}/${file}`);
+      expect(build.output).toContain(`Page ${id}: attachment "${file}" is shown as an image but its content is not one`);
     }
   });
 

@@ -13,6 +13,8 @@ import { createDeflateRaw, crc32 } from 'node:zlib';
 import JSZip from 'jszip';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { start, type StandIn } from 'confluence-stand-in';
+// A real PNG: the site links, rather than shows, a file whose bytes are no image (entries.ts).
+import { solidPng } from '../../packages/confluence-stand-in/src/png.ts';
 import { resolveOptions, type ConfluenceLoaderOptions } from '../../packages/astro-loader-confluence/src/config/options.ts';
 import { runPipeline, type PipelineResult } from '../../packages/astro-loader-confluence/src/pipeline.ts';
 import { standInOptions } from '../helpers/pipeline.ts';
@@ -33,7 +35,7 @@ const space = {
     { id: '100', title: 'Home', position: 0, body: 'The home page.\n\n![Logo](attachments/logo.png)\n' },
     { id: '101', title: 'Guide', parentId: '100', position: 0, body: 'How to use it.' },
     { id: '102', title: 'Notes', parentId: '100', position: 1, body: 'Some notes.' },
-  ].map((p) => ({ ...p, attachments: p.id === '100' ? [{ fileName: 'logo.png', mediaType: 'image/png', data: new Uint8Array([0x89, 0x50, 0x4e, 0x47, 1, 2, 3]) }] : [] })),
+  ].map((p) => ({ ...p, attachments: p.id === '100' ? [{ fileName: 'logo.png', mediaType: 'image/png', data: solidPng(2, 2, [0, 0, 0]) }] : [] })),
 };
 
 let standIn: StandIn;
@@ -197,10 +199,11 @@ describe('hostile archives through the pipeline', () => {
     expect(r.warnings[0]).toBe(`${BATCH}: the archive holds 1 entries whose names repeat others; only the last of each was kept.`);
     expect(r.warnings[1]).toMatch(new RegExp(`^In ${BATCH}, the archive cannot tell which page owns some attachments of page 100 .*exporting it alone`));
     expect(r.warnings[2]).toBe('the export of page 100: the archive holds 1 entries whose names repeat others; only the last of each was kept.');
-    expect(r.warnings[3]).toMatch(/attachment "logo\.png" is not in the export; linking to it in Confluence instead/);
+    expect(r.warnings[3]).toMatch(/attachment "logo\.png" is not in the export; shown as a placeholder\./);
     expect(r.warnings).toHaveLength(4);
     const home = r.result!.built!.entries.find((e) => e.data.confluence.id === '100')!;
     expect(home.body).not.toMatch(/_attachments\/100\/logo\.png|\.\.\/.*logo\.png/);
+    expect(home.body).toContain('<span class="confluence-placeholder confluence-missing-file" role="note">File not available: logo.png');
     expectContained(r);
   });
 

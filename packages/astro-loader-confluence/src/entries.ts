@@ -2,7 +2,7 @@
  * From synced pages to content entries: rewrite each page's Markdown (links, attachments, anchors,
  * asides, title) and give it the data Starlight reads. Pure apart from reading the raw cache.
  */
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { slug } from 'github-slugger';
 import { posix, relative, dirname } from 'node:path';
 import { ACTIVE_ATTACHMENT } from './rewrite/attachments.ts';
@@ -12,6 +12,7 @@ import type { SyncOutcome } from './sync/sync.ts';
 import type { DocsVersionRef, PublishedPageRef, UnpublishedReason, UnresolvedLink } from './types.ts';
 import { looseKey } from './export/slug.ts';
 import { walkTree } from './discover/space-tree.ts';
+import { IMAGE_SNIFF_BYTES, imageFormat, PIPELINE_FORMATS, type ImageFormat } from './sync/image-format.ts';
 
 export interface EntryData {
   title: string;
@@ -62,6 +63,10 @@ export interface BuildEntriesInput {
   banner?: string;
   /** How panels are written: Starlight asides (the site, default) or GFM alerts (Markdown files). */
   alerts?: 'starlight' | 'gfm';
+  /** Files the site does not have: a placeholder (default) or a link into Confluence (see RewriteContext). */
+  missingFiles?: 'placeholder' | 'confluence';
+  /** Macros the exporter could not convert: a note (default) or nothing. */
+  unknownMacros?: 'note' | 'remove';
 }
 
 export interface BuildEntriesResult {
@@ -75,7 +80,19 @@ export interface BuildEntriesResult {
 /** Pages rewritten between two turns of the event loop. */
 const YIELD_EVERY = 100;
 
-const IMAGE = /\.(png|jpe?g|gif|webp|avif|svg|tiff?)$/i;
+/** The format of a cached file's first bytes (see sync/image-format.ts); undefined for no image, or a file that cannot be read. */
+function cachedImageFormat(path: string): ImageFormat | undefined {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    const bytes = new Uint8Array(IMAGE_SNIFF_BYTES);
+    return imageFormat(bytes.subarray(0, readSync(fd, bytes, 0, bytes.length, 0)));
+  } catch {
+    return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
 
 export function entryId(path: string): string {
   return path === '' ? 'index' : path;
@@ -132,6 +149,12 @@ export async function buildEntries(input: BuildEntriesInput): Promise<BuildEntri
   const unresolved: UnresolvedLink[] = [];
   const warnings: string[] = [];
   const missing = new Map<string, { pageId: string; fileName: string }>();
+  // An attachment's bytes are read once per build, however many pages show it.
+  const formats = new Map<string, ImageFormat | undefined>();
+  const formatOf = (path: string) => {
+    if (!formats.has(path)) formats.set(path, cachedImageFormat(path));
+    return formats.get(path);
+  };
   const siteOrigin = input.siteHost ? (/^https?:\/\//.test(input.siteHost) ? input.siteHost : `https://${input.siteHost}`) : undefined;
 
   let rewritten = 0;
@@ -149,15 +172,22 @@ export async function buildEntries(input: BuildEntriesInput): Promise<BuildEntri
       pageByTitle,
       unpublishedLinks: input.unpublishedLinks,
       alerts: input.alerts,
+      missingFiles: input.missingFiles,
+      unknownMacros: input.unknownMacros,
       attachment: (ref) => {
         const owner = ref.pageId ?? id;
         const fileName = ref.fileName;
         const withheld = !input.publishActiveAttachments && ACTIVE_ATTACHMENT.test(fileName);
         if (published.has(owner) && cache.hasAttachment(owner, fileName) && !withheld) {
-          const isImage = IMAGE.test(fileName);
+          const svg = /\.svg$/i.test(fileName);
+          // An image is what its bytes say, not its name: a `.png` that is no image would fail
+          // Astro's image pipeline, and so the whole build. (An SVG is sanitised when served.)
+          const format = svg ? undefined : formatOf(cache.attachmentPath(owner, fileName));
+          const isImage = svg || format !== undefined;
           // Images shown on the page go through Astro's image pipeline by relative path; a link
-          // (to a PDF, or to an image file itself) needs a served URL, and so does an SVG.
-          const url = isImage && ref.usage === 'image' && !/\.svg$/i.test(fileName)
+          // (to a PDF, or to an image file itself) needs a served URL, and so do an SVG and a
+          // format the pipeline does not read (a BMP under a `.png` name).
+          const url = ref.usage === 'image' && format !== undefined && PIPELINE_FORMATS.has(format)
             ? relative(dirname(virtualFile), cache.attachmentPath(owner, fileName)).split('\\').join('/')
             : `${input.base.replace(/\/?$/, '/')}_attachments/${encodeURIComponent(owner)}/${encodeURIComponent(fileName)}`;
           return { url, isImage };

@@ -22,6 +22,8 @@ describe('resolveOptions', () => {
       excludeLabels: [],
       checkRestrictions: true,
       unpublishedLinks: 'text',
+      missingFiles: 'placeholder',
+      unknownMacros: 'note',
       failOnUnresolvedLinks: false,
       concurrency: 4,
       includeAttachments: true,
@@ -48,6 +50,8 @@ describe('resolveOptions', () => {
       retries: 0,
       retryBaseDelayMs: 0,
       unpublishedLinks: 'confluence',
+      missingFiles: 'confluence',
+      unknownMacros: 'remove',
       failOnUnresolvedLinks: true,
       contentDir: 'wiki',
     } as const;
@@ -91,6 +95,8 @@ describe('resolveOptions', () => {
     ['fractional retries', { spaceKey: 'D', retries: 1.5 }, /retries 1\.5 is not a whole number/, /default 5/],
     ['a negative retryBaseDelayMs', { spaceKey: 'D', retryBaseDelayMs: -10 }, /retryBaseDelayMs -10/, /Leave it unset/],
     ['an unknown unpublishedLinks', { spaceKey: 'D', unpublishedLinks: 'drop' as never }, /unpublishedLinks "drop"/, /'text'/],
+    ['an unknown missingFiles', { spaceKey: 'D', missingFiles: 'link' as never }, /missingFiles "link"/, /'placeholder'.*'confluence'/],
+    ['an unknown unknownMacros', { spaceKey: 'D', unknownMacros: 'hide' as never }, /unknownMacros "hide"/, /'note'.*'remove'/],
   ])('refuses %s with a ConfigError and a hint', (_name, input, message, hint) => {
     const error = configError(input);
     expect(error.message).toMatch(message);

@@ -75,9 +75,13 @@ describe('DEFECT 5: a relative raw <img> that is no attachment stays as written'
   });
 
   it("DEFECT 5: an <img> naming an attachment of the page is still pointed at the site's copy, and a missing one at what the policy says", async () => {
-    const { html } = sanitizeRenderedHtml(await render('<img src="attachments/known.png" alt="Known"> <img src="attachments/gone.png" alt="Gone">\n'), context());
+    const markup = await render('<img src="attachments/known.png" alt="Known"> <img src="attachments/gone.png" alt="Gone">\n');
+    const { html } = sanitizeRenderedHtml(markup, context());
     const imgs = selectAll('img', fromHtml(html, { fragment: true })).map((img) => img.properties.src);
     expect(imgs).toEqual(['/_attachments/200/known.png']);
-    expect(html).toContain('https://acme.atlassian.net/wiki/download/attachments/200/gone.png');
+    expect(html).toContain('<span class="confluence-placeholder confluence-missing-file" role="note">File not available: gone.png (Gone)</span>');
+    expect(html).not.toContain('atlassian.net');
+    const linked = sanitizeRenderedHtml(markup, { ...context(), missingFiles: 'confluence' }).html;
+    expect(linked).toContain('<a href="https://acme.atlassian.net/wiki/download/attachments/200/gone.png">Gone</a>');
   });
 });

@@ -1,7 +1,8 @@
 /**
  * Golden tests: every `test/fixtures/rewrite/<case>.input.md` is rewritten with the fixed context
  * of fixtures/rewrite/context.ts and compared with `<case>.expected.md`. A case named
- * `*.confluence-policy` runs with `unpublishedLinks: 'confluence'`; a case named `*.export` then
+ * `*.confluence-policy` runs with `unpublishedLinks: 'confluence'`, `*.confluence-files` with
+ * `missingFiles: 'confluence'`, `*.remove-macros` with `unknownMacros: 'remove'`; a case named `*.export` then
  * goes through the Markdown safety pass of `confluence-export export` (rewrite/markdown-html.ts),
  * as the CLI writes it. A case without an expected file fails; set UPDATE_GOLDEN=1 to (re)write
  * the expected files, then review their diff.
@@ -21,7 +22,10 @@ describe('rewrite golden fixtures', () => {
   for (const name of cases) {
     it(name, () => {
       const input = readFileSync(join(dir, `${name}.input.md`), 'utf8');
-      const context = fixtureContext(name.endsWith('.confluence-policy') ? 'confluence' : 'text');
+      const context = fixtureContext(name.endsWith('.confluence-policy') ? 'confluence' : 'text', {
+        ...(name.includes('.confluence-files') ? { missingFiles: 'confluence' } : {}),
+        ...(name.includes('.remove-macros') ? { unknownMacros: 'remove' } : {}),
+      });
       const rewritten = rewritePage(input, context).markdown;
       const markdown = name.endsWith('.export') ? sanitizeMarkdownHtml(rewritten, context).markdown : rewritten;
       const expectedPath = join(dir, `${name}.expected.md`);

@@ -237,14 +237,26 @@ describe('links in raw HTML, resolved like every other link', () => {
     expect(clean('<a href="/wiki/display/DOC/Secret+Plans">x</a>', { unpublishedLinks: 'confluence' })).toBe('x');
   });
 
-  it('serves attachments of this page, links missing ones to Confluence, and escapes a missing image’s alt text', () => {
+  it('serves attachments of this page, shows a placeholder for missing ones, and escapes a missing image’s alt text', () => {
     const { html, warnings } = sanitizeRenderedHtml(
       '<img src="attachments/a.png"><img src="attachments/missing.png" alt="<img src=x onerror=alert(1)>"><img src="/wiki/download/attachments/300/missing-chart.png" alt="Chart">',
       ctx(),
     );
-    expect(html).toBe('<img src="/_attachments/200/a.png">&#x3C;img src=x onerror=alert(1)><a href="https://acme.atlassian.net/wiki/download/attachments/300/missing-chart.png">Chart</a>'.replace('&#x3C;', '&lt;'));
+    const note = (text: string) => `<span class="confluence-placeholder confluence-missing-file" role="note">${text}</span>`;
+    expect(html).toBe(`<img src="/_attachments/200/a.png">${note('File not available: missing.png (&lt;img src=x onerror=alert(1)>)')}${note('File not available: missing-chart.png (Chart)')}`);
     expect(activeContent(html)).toEqual([]);
-    expect(warnings).toHaveLength(2);
+    expect(warnings).toEqual([expect.stringContaining('shown as a placeholder'), expect.stringContaining('shown as a placeholder')]);
+  });
+
+  it("with missingFiles: 'confluence', links missing ones to Confluence where the resolver knows them", () => {
+    const { html, warnings } = sanitizeRenderedHtml(
+      '<img src="attachments/a.png"><img src="attachments/missing.png" alt="<img src=x onerror=alert(1)>"><img src="/wiki/download/attachments/300/missing-chart.png" alt="Chart">',
+      { ...ctx(), missingFiles: 'confluence' },
+    );
+    // The fixture knows no Confluence URL for a file of this page: its placeholder stays.
+    expect(html).toBe('<img src="/_attachments/200/a.png"><span class="confluence-placeholder confluence-missing-file" role="note">File not available: missing.png (&lt;img src=x onerror=alert(1)>)</span><a href="https://acme.atlassian.net/wiki/download/attachments/300/missing-chart.png">Chart</a>');
+    expect(activeContent(html)).toEqual([]);
+    expect(warnings[1]).toContain('linking to it in Confluence instead');
   });
 
   it('records what it looked up, and tells when the answers change', () => {

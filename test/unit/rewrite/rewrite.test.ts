@@ -60,8 +60,8 @@ describe('rewritePage', () => {
 
   it('names the page and the file when an attachment is missing, and never leaves an image', () => {
     const r = rewritePage('# T\n\n![](attachments/missing%20one.png)', fixtureContext());
-    expect(r.markdown).toBe('missing one.png');
-    expect(r.warnings[0]).toMatch(/Current Page.*missing one\.png/);
+    expect(r.markdown).toBe('<span class="confluence-placeholder confluence-missing-file" role="note">File not available: missing one.png</span>');
+    expect(r.warnings[0]).toMatch(/Current Page.*missing one\.png.*shown as a placeholder/);
   });
 
   it('escapes a page title used as link text', () => {

@@ -51,7 +51,7 @@ describe('starlightConfluence({ sidebar })', () => {
   });
 
   it("adds the branch links' stylesheet after the site's own", () => {
-    expect(setUp({}).starlightConfig.customCss).toEqual(['./site/styles/custom.css', 'astro-loader-confluence/components/sidebar.css']);
+    expect(setUp({}).starlightConfig.customCss).toEqual(['./site/styles/custom.css', 'astro-loader-confluence/components/sidebar.css', 'astro-loader-confluence/components/placeholders.css']);
   });
 
   it('refuses anything else, saying what it accepts', () => {

@@ -52,6 +52,20 @@ export interface ConfluenceLoaderOptions {
   checkRestrictions?: boolean;
   /** Links to pages that are not published: keep the text only (`'text'`, default) or link into Confluence. */
   unpublishedLinks?: 'text' | 'confluence';
+  /**
+   * Images and file links whose file the site cannot have (left out of the export and not
+   * recoverable: no attachment scope, deleted, over `maxDownloadBytes`, or withheld by
+   * `publishActiveAttachments`): a styled placeholder naming the file (`'placeholder'`, default),
+   * or a link to the file in Confluence (`'confluence'`), for sites whose readers can log in there.
+   * A file of a page that is not published is never named either way.
+   */
+  missingFiles?: 'placeholder' | 'confluence';
+  /**
+   * Macros the exporter could not convert (an image of Confluence's `unknown-macro` placeholder):
+   * a short note saying the content is in Confluence (`'note'`, default) or nothing (`'remove'`).
+   * The build log lists them by page id either way.
+   */
+  unknownMacros?: 'note' | 'remove';
   /** Fail the build when a page links to an unpublished page. Default `false` (listed in a report). */
   failOnUnresolvedLinks?: boolean;
   /** Export calls in flight at once. Default 4. */
@@ -66,7 +80,7 @@ export interface ConfluenceLoaderOptions {
   /**
    * Publish attachments that a browser opens as a live document (`.html`, `.htm`, `.xhtml`, `.xml`,
    * `.js`, …) as they are, where their scripts run on the site's origin. Default `false`: they are
-   * left out with a warning naming the page and the file, and links to them point into Confluence.
+   * left out with a warning naming the page and the file, and shown as `missingFiles` says.
    */
   publishActiveAttachments?: boolean;
   /** Build from this snapshot directory instead of the live API (offline). */
@@ -112,7 +126,7 @@ export interface ConfluenceLoaderOptions {
 type Defaulted =
   | 'environment' | 'excludeLabels' | 'checkRestrictions' | 'unpublishedLinks' | 'failOnUnresolvedLinks'
   | 'concurrency' | 'includeAttachments' | 'publishActiveAttachments' | 'editLinks' | 'requestTimeoutMs' | 'deadlineMs' | 'retries' | 'retryBaseDelayMs'
-  | 'contentDir' | 'maxDownloadBytes';
+  | 'contentDir' | 'maxDownloadBytes' | 'missingFiles' | 'unknownMacros';
 
 /** Options after validation, with every default filled in. */
 export type ResolvedOptions = Omit<ConfluenceLoaderOptions, Defaulted | 'archiveLimits'> &
@@ -181,12 +195,20 @@ export function resolveOptions(input: ConfluenceLoaderOptions): ResolvedOptions 
   if (input.unpublishedLinks !== undefined && !['text', 'confluence'].includes(input.unpublishedLinks)) {
     fail(`unpublishedLinks "${input.unpublishedLinks}" is unknown.`, "Use 'text' (keep the words, drop the link) or 'confluence'.");
   }
+  if (input.missingFiles !== undefined && !['placeholder', 'confluence'].includes(input.missingFiles)) {
+    fail(`missingFiles "${input.missingFiles}" is unknown.`, "Use 'placeholder' (a note naming the file) or 'confluence' (a link to the file in Confluence, for readers who can log in).");
+  }
+  if (input.unknownMacros !== undefined && !['note', 'remove'].includes(input.unknownMacros)) {
+    fail(`unknownMacros "${input.unknownMacros}" is unknown.`, "Use 'note' (say the content is in Confluence) or 'remove' (show nothing).");
+  }
   return {
     ...input,
     environment,
     excludeLabels: (input.excludeLabels ?? []).map((l) => l.trim()).filter(Boolean),
     checkRestrictions: input.checkRestrictions ?? true,
     unpublishedLinks: input.unpublishedLinks ?? 'text',
+    missingFiles: input.missingFiles ?? 'placeholder',
+    unknownMacros: input.unknownMacros ?? 'note',
     failOnUnresolvedLinks: input.failOnUnresolvedLinks ?? false,
     concurrency,
     includeAttachments: input.includeAttachments ?? true,

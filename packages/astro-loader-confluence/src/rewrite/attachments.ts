@@ -1,8 +1,10 @@
 /**
  * Plugin: images and links that reference attachments are pointed at the site's copy. Relative
  * references (`attachments/x.png`, `./attachments/My%20File.pdf`) resolve against this page;
- * Confluence download and thumbnail URLs carry the owning page's id. An attachment the export left
- * out never becomes a broken image: it turns into a link to Confluence, or its alt text. Raw HTML
+ * Confluence download and thumbnail URLs carry the owning page's id. An attachment the site does
+ * not have never becomes a broken image: it turns into a placeholder naming the file
+ * (placeholders.ts), or with `missingFiles: 'confluence'` a link to it in Confluence; a file of a
+ * page that is not published is never named, only the words around it stay. Raw HTML
  * (`<img src>`, `<a href>`) is not parsed here: the rendered page goes through the HTML pass
  * (rendered-html.ts), which resolves its URLs the same way (targets.ts).
  */
@@ -10,7 +12,8 @@ import { toString } from 'mdast-util-to-string';
 import type { Image, Link, Root } from 'mdast';
 import type { Plugin } from 'unified';
 import type { RewriteContext } from './context.ts';
-import { replaceByLink, replaceByText, retarget, unwrap } from './markdown-syntax.ts';
+import { labelEnd, replaceByHtml, replaceByLink, replaceByText, retarget, unwrap } from './markdown-syntax.ts';
+import { missingFileText, placeholderMarkdown } from './placeholders.ts';
 import { rewriteState } from './state.ts';
 import { attachmentRef, textRevealsTarget, UNPUBLISHED_LINK_TEXT, type AttachmentRef } from './targets.ts';
 import { documentNodes } from './walk.ts';
@@ -24,7 +27,7 @@ import { documentNodes } from './walk.ts';
 export const ACTIVE_ATTACHMENT = /\.(?:html?|xhtml?|shtml|mht(?:ml)?|xml|xslt?|svgz|m?js|cjs|swf)$/i;
 
 /** Options: the parts of the {@link RewriteContext} that attachments depend on. */
-export type ConfluenceAttachmentsOptions = Pick<RewriteContext, 'page' | 'siteHosts' | 'cloudId' | 'attachment' | 'pageById'>;
+export type ConfluenceAttachmentsOptions = Pick<RewriteContext, 'page' | 'siteHosts' | 'cloudId' | 'attachment' | 'pageById' | 'missingFiles'>;
 
 export const remarkConfluenceAttachments: Plugin<[ConfluenceAttachmentsOptions], Root> = function (options) {
   return (tree, file) => {
@@ -42,18 +45,31 @@ export const remarkConfluenceAttachments: Plugin<[ConfluenceAttachmentsOptions],
       const hidden = ownerUnpublished(ref, options);
       const found: ReturnType<RewriteContext['attachment']> = hidden ? { missing: true } : options.attachment(ref);
       if (!('missing' in found)) {
-        state.edits.push(...retarget(source, node, found.url));
+        if (node.type === 'image' && !found.isImage) {
+          // Shown as an image, a file that is none would be a broken image (or fail the build).
+          state.warnings.push(notAnImageWarning(options.page, ref));
+          state.edits.push(replaceByLink(node, node.alt || ref.fileName, found.url));
+        } else {
+          state.edits.push(...retarget(source, node, found.url));
+        }
         return;
       }
-      state.warnings.push(missingAttachmentWarning(options.page, ref, found, hidden));
-      const text = node.type === 'image' ? node.alt || (hidden ? UNPUBLISHED_LINK_TEXT : ref.fileName) : toString(node);
-      if (found.confluenceUrl) {
-        state.edits.push(...(node.type === 'link' ? retarget(source, node, found.confluenceUrl) : [replaceByLink(node, text, found.confluenceUrl)]));
-      } else if (textRevealsTarget(text, node.url, ref.pageId, options)) {
+      const confluenceUrl = options.missingFiles === 'confluence' ? found.confluenceUrl : undefined;
+      state.warnings.push(missingAttachmentWarning(options.page, ref, { ...found, confluenceUrl }, hidden));
+      const words = node.type === 'image' ? node.alt ?? '' : toString(node);
+      if (hidden) {
         // A URL as the text would show the id of a page that is not published.
-        state.edits.push(replaceByText(source, node, UNPUBLISHED_LINK_TEXT));
+        const text = node.type === 'image' ? words || UNPUBLISHED_LINK_TEXT : words;
+        if (textRevealsTarget(text, node.url, ref.pageId, options)) state.edits.push(replaceByText(source, node, UNPUBLISHED_LINK_TEXT));
+        else state.edits.push(...(node.type === 'link' ? unwrap(source, node) : [replaceByText(source, node, text)]));
+      } else if (confluenceUrl) {
+        state.edits.push(...(node.type === 'link' ? retarget(source, node, confluenceUrl) : [replaceByLink(node, words || ref.fileName, confluenceUrl)]));
       } else {
-        state.edits.push(...(node.type === 'link' ? unwrap(source, node) : [replaceByText(source, node, text)]));
+        // Words that only repeat the file's name or URL add nothing to the placeholder.
+        const telling = words.trim() !== '' && words.trim() !== ref.fileName && !textRevealsTarget(words, node.url, ref.pageId, options);
+        const note = placeholderMarkdown('missing-file', missingFileText(ref.fileName, node.type === 'image' && telling ? words : undefined));
+        if (node.type === 'link' && telling && labelEnd(source, node) !== undefined) state.edits.push(...unwrap(source, node, ` ${note}`));
+        else state.edits.push(replaceByHtml(source, node, note));
       }
     }
   };
@@ -62,6 +78,11 @@ export const remarkConfluenceAttachments: Plugin<[ConfluenceAttachmentsOptions],
 /** Whether the attachment belongs to another page that is not published. */
 export function ownerUnpublished(ref: AttachmentRef, options: Pick<RewriteContext, 'page' | 'pageById'>): boolean {
   return ref.pageId !== undefined && ref.pageId !== options.page.id && typeof options.pageById(ref.pageId) === 'string';
+}
+
+/** The warning for an image whose file is no image a browser can show: it is linked instead. */
+export function notAnImageWarning(page: RewriteContext['page'], ref: AttachmentRef): string {
+  return `Page ${page.id}: attachment "${ref.fileName}" is shown as an image but its content is not one (PNG, JPEG, GIF, WebP, AVIF, TIFF, BMP, ICO or SVG); linking to the file instead.`;
 }
 
 /**
@@ -75,7 +96,7 @@ export function missingAttachmentWarning(
   hidden: boolean,
 ): string {
   if (hidden) return `Page "${page.title}" (${page.id}): links to an attachment of page ${ref.pageId}, which is not published; only the link text is kept.`;
-  const instead = found.confluenceUrl ? '; linking to it in Confluence instead.' : '; only its name is shown.';
+  const instead = found.confluenceUrl ? '; linking to it in Confluence instead.' : '; shown as a placeholder.';
   if (found.withheld) {
     return `Page ${page.id}: attachment "${ref.fileName}" is a document a browser would run (HTML, XML, script) and is not published${instead} Set publishActiveAttachments: true to publish such files.`;
   }

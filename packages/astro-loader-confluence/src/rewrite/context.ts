@@ -18,11 +18,21 @@ export interface RewriteContext {
    * Resolve an attachment reference: `pageId` for /download/attachments/{pageId}/{file} URLs, else
    * relative to this page (`relativePath` as written, decoded). `usage` says whether an image shows
    * it (it may then go through Astro's image pipeline) or a link points at it (it needs a URL).
+   * `isImage`: a browser can show the file as an image (an SVG, or bytes of a raster format,
+   * whatever its name says); an image reference to any other file becomes a link to it.
    * `withheld`: the file exists but is an active document the site does not publish.
    */
   attachment(ref: { pageId?: string; fileName: string; relativePath?: string; usage: 'image' | 'link' }): { url: string; isImage: boolean } | { missing: true; confluenceUrl?: string; withheld?: true };
   /** Links to unpublished pages: 'text' (default: keep the text, drop the link) or 'confluence' (link to the page in Confluence). */
   unpublishedLinks: 'text' | 'confluence';
+  /**
+   * A file the site does not have (`attachment` answers `missing`): a placeholder naming it
+   * ('placeholder', default), or a link to it in Confluence where the resolver knows one
+   * ('confluence', for sites whose readers can log in). A file of an unpublished page is never named.
+   */
+  missingFiles?: 'placeholder' | 'confluence';
+  /** Macros the exporter could not convert (unknown-macros.ts): a short note ('note', default) or nothing ('remove'). */
+  unknownMacros?: 'note' | 'remove';
   /** How panels are written: Starlight asides (default) or GFM alerts (alerts.ts). */
   alerts?: 'starlight' | 'gfm';
 }

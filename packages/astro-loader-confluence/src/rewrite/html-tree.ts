@@ -15,14 +15,16 @@ import { sanitize } from 'hast-util-sanitize';
 import { defaultTreeAdapter, html as parse5Html, parseFragment } from 'parse5';
 import { VFile } from 'vfile';
 import type { UnresolvedLink } from '../types.ts';
-import { missingAttachmentWarning, ownerUnpublished } from './attachments.ts';
+import { missingAttachmentWarning, notAnImageWarning, ownerUnpublished } from './attachments.ts';
 import { decodeSegment } from './confluence-urls.ts';
 import { siteUrl, type RewriteContext } from './context.ts';
 import { allowedUrl, expressiveCodeAsset, IMAGE_MARKER, PAGE_SCHEMA, safeStyle, URL_ATTRIBUTES } from './html-schema.ts';
+import { missingFileText, placeholderElement, unknownMacroText } from './placeholders.ts';
 import { attachmentRef, confluenceLinkToKeep, resolvePageLink, textRevealsTarget, UNPUBLISHED_LINK_TEXT, type PageLink } from './targets.ts';
+import { unknownMacroName, unknownMacrosWarning } from './unknown-macros.ts';
 
 /** What the HTML passes know about the page and the site: the rewrite's context, plus where the build's assets are. */
-export interface HtmlContext extends Pick<RewriteContext, 'page' | 'base' | 'siteHosts' | 'cloudId' | 'spaceKey' | 'pageById' | 'pageByTitle' | 'attachment' | 'unpublishedLinks'> {
+export interface HtmlContext extends Pick<RewriteContext, 'page' | 'base' | 'siteHosts' | 'cloudId' | 'spaceKey' | 'pageById' | 'pageByTitle' | 'attachment' | 'unpublishedLinks' | 'missingFiles' | 'unknownMacros'> {
   /** The URL prefix of the build's assets (`{base}_astro/`): only there may Expressive Code's stylesheet and script be. */
   assetsBase?: string;
 }
@@ -38,7 +40,7 @@ export interface HtmlReport {
 }
 
 /** One URL looked up in a page's HTML: what kind of target, the URL, and what it resolved to. */
-export type Lookup = [kind: 'attachment' | 'media' | 'page', url: string, outcome: string];
+export type Lookup = [kind: 'attachment' | 'media' | 'page' | 'macro', url: string, outcome: string];
 
 const CONTEXT = defaultTreeAdapter.createElement('div', parse5Html.NS.HTML, []);
 
@@ -53,18 +55,29 @@ export function parseHtml(html: string, positions = false, onError?: (code: stri
 
 /** Resolves and cleans `tree` (see the module comment): `tree` is prepared in place, the sanitised copy returned. */
 export function prepareAndSanitize(tree: Root, ctx: HtmlContext, report: HtmlReport): { clean: Root } {
-  prepare(tree, ctx, report);
+  const macros: string[] = [];
+  prepare(tree, ctx, { ...report, macros });
+  const warning = unknownMacrosWarning(ctx.page.id, macros, ctx.unknownMacros ?? 'note');
+  if (warning) report.warnings.push(warning);
   return { clean: sanitize(tree, PAGE_SCHEMA) as Root };
 }
 
-/** What becomes of an element: kept (and walked into), removed with its content, replaced by its children, or by other nodes. */
-type Outcome = { kind: 'keep' } | { kind: 'remove' } | { kind: 'unwrap' } | { kind: 'replace'; nodes: ElementContent[] };
+/** While one tree is prepared: the report, and the names of the unknown macros met, for one warning. */
+interface Findings extends HtmlReport {
+  macros: string[];
+}
+
+/**
+ * What becomes of an element: kept (and walked into), removed with its content, replaced by its
+ * children (followed by `after`, walked too), or by other nodes.
+ */
+type Outcome = { kind: 'keep' } | { kind: 'remove' } | { kind: 'unwrap'; after?: ElementContent[] } | { kind: 'replace'; nodes: ElementContent[] };
 const KEEP: Outcome = { kind: 'keep' };
 const REMOVE: Outcome = { kind: 'remove' };
 const UNWRAP: Outcome = { kind: 'unwrap' };
 const replaceBy = (...nodes: ElementContent[]): Outcome => ({ kind: 'replace', nodes });
 
-function prepare(tree: Root, ctx: HtmlContext, report: HtmlReport): void {
+function prepare(tree: Root, ctx: HtmlContext, report: Findings): void {
   const stack: Parents[] = [tree];
   while (stack.length > 0) {
     const parent = stack.pop()!;
@@ -88,14 +101,14 @@ function prepare(tree: Root, ctx: HtmlContext, report: HtmlReport): void {
         continue;
       }
       // An unwrapped element's children are walked as this parent's own.
-      if (outcome.kind === 'unwrap') children.splice(i + 1, 0, ...node.children);
+      if (outcome.kind === 'unwrap') children.splice(i + 1, 0, ...node.children, ...(outcome.after ?? []).map((n) => positionedAfter(n, node)));
       else if (outcome.kind === 'replace') out.push(...outcome.nodes.map((n) => withPosition(n, node)));
     }
     parent.children = out;
   }
 }
 
-function prepareElement(element: Element, parent: Parents, ctx: HtmlContext, report: HtmlReport): Outcome {
+function prepareElement(element: Element, parent: Parents, ctx: HtmlContext, report: Findings): Outcome {
   const props = element.properties;
   // `<a name>` is an old way to write an anchor; as an `id` it stays a target of `#name` links
   // (the sanitiser prefixes `name`, which would break them).
@@ -140,7 +153,7 @@ function filterStyle(props: Properties): void {
   else props.style = style;
 }
 
-function prepareUrl(element: Element, name: string, ctx: HtmlContext, report: HtmlReport): Outcome {
+function prepareUrl(element: Element, name: string, ctx: HtmlContext, report: Findings): Outcome {
   const value = element.properties[name];
   if (typeof value !== 'string') {
     delete element.properties[name];
@@ -154,31 +167,55 @@ function prepareUrl(element: Element, name: string, ctx: HtmlContext, report: Ht
   }
   if (name !== 'href' && name !== 'src') return setUrl(element, name, allowed);
   const media = name === 'src';
+  const macro = media && element.tagName === 'img' ? unknownMacroName(allowed) : undefined;
+  if (macro !== undefined) {
+    // The exporter's image for a macro it could not convert: Confluence's servlet, which a reader cannot load.
+    const mode = ctx.unknownMacros ?? 'note';
+    report.macros.push(macro);
+    report.lookups.push(['macro', allowed, mode]);
+    return mode === 'remove' ? REMOVE : replaceBy(placeholderElement('unknown-macro', unknownMacroText(macro)));
+  }
   const ref = attachmentRef(allowed, media ? 'image' : 'link', ctx);
   if (ref) {
     // Raw HTML bypasses Astro's image pipeline: every attachment needs a served URL.
     // A file of a page that is not published is never served, whatever the resolver has.
     const hidden = ownerUnpublished(ref, ctx);
     const found: ReturnType<HtmlContext['attachment']> = hidden ? { missing: true } : ctx.attachment({ ...ref, usage: 'link' });
-    report.lookups.push([media ? 'media' : 'attachment', allowed, attachmentOutcome(found, hidden)]);
-    if (!('missing' in found)) return setUrl(element, name, found.url);
-    if (found.confluenceUrl === allowed) return setUrl(element, name, allowed);
+    report.lookups.push([media ? 'media' : 'attachment', allowed, attachmentOutcome(found, hidden, ctx)]);
+    if (!('missing' in found)) {
+      if (element.tagName !== 'img' || found.isImage) return setUrl(element, name, found.url);
+      report.warnings.push(notAnImageWarning(ctx.page, ref));
+      return replaceBy(link(found.url, [textNode(stringProperty(element, 'alt') || ref.fileName)]));
+    }
+    const confluenceUrl = ctx.missingFiles === 'confluence' ? found.confluenceUrl : undefined;
+    if (confluenceUrl === allowed) return setUrl(element, name, allowed);
     // A relative image that names no attachment of the page (`images/logo.png` in a README) is
     // the author's own path: it stays as written, and only the log says it is not served.
     if (media && ref.pageId === undefined && !ref.relativePath?.split('/').includes('attachments')) {
       report.warnings.push(`Page ${ctx.page.id}: the image "${ref.relativePath}" is not an attachment of the page; it is left as written and the site does not serve it.`);
       return setUrl(element, name, allowed);
     }
-    report.warnings.push(missingAttachmentWarning(ctx.page, ref, found, hidden));
-    const text = element.tagName === 'img' ? stringProperty(element, 'alt') || (hidden ? UNPUBLISHED_LINK_TEXT : ref.fileName) : textOf(element);
-    if (found.confluenceUrl) {
-      if (element.tagName !== 'img') return setUrl(element, name, found.confluenceUrl);
-      return replaceBy(link(found.confluenceUrl, [textNode(text)]));
+    report.warnings.push(missingAttachmentWarning(ctx.page, ref, { ...found, confluenceUrl }, hidden));
+    const words = element.tagName === 'img' ? stringProperty(element, 'alt') : textOf(element);
+    if (hidden) {
+      const text = element.tagName === 'img' ? words || UNPUBLISHED_LINK_TEXT : words;
+      if (element.tagName === 'img') return replaceBy(textNode(textRevealsTarget(text, allowed, ref.pageId, ctx) ? UNPUBLISHED_LINK_TEXT : text));
+      delete element.properties[name];
+      if (element.tagName !== 'a') return KEEP;
+      return textRevealsTarget(text, allowed, ref.pageId, ctx) ? replaceBy(textNode(UNPUBLISHED_LINK_TEXT)) : UNWRAP;
     }
-    if (element.tagName === 'img') return replaceBy(textNode(textRevealsTarget(text, allowed, ref.pageId, ctx) ? UNPUBLISHED_LINK_TEXT : text));
+    if (confluenceUrl) {
+      if (element.tagName !== 'img') return setUrl(element, name, confluenceUrl);
+      return replaceBy(link(confluenceUrl, [textNode(words || ref.fileName)]));
+    }
+    // Words that only repeat the file's name or URL add nothing to the placeholder.
+    const telling = words.trim() !== '' && words.trim() !== ref.fileName && !textRevealsTarget(words, allowed, ref.pageId, ctx);
+    const note = placeholderElement('missing-file', missingFileText(ref.fileName, element.tagName === 'img' && telling ? words : undefined));
+    if (element.tagName === 'a') return telling ? { kind: 'unwrap', after: [textNode(' '), note] } : replaceBy(note);
+    if (element.tagName === 'img' || element.tagName === 'video' || element.tagName === 'audio') return replaceBy(note);
+    // A `<source>` or `<track>` goes without its file; the element's other sources still play.
     delete element.properties[name];
-    if (element.tagName !== 'a') return KEEP;
-    return textRevealsTarget(text, allowed, ref.pageId, ctx) ? replaceBy(textNode(UNPUBLISHED_LINK_TEXT)) : UNWRAP;
+    return KEEP;
   }
   const resolved = resolvePageLink(allowed, ctx, report.warnings);
   if (resolved.kind !== 'leave') report.lookups.push(['page', allowed, pageOutcome(resolved, ctx)]);
@@ -204,7 +241,7 @@ function prepareUrl(element: Element, name: string, ctx: HtmlContext, report: Ht
 }
 
 /** `srcset` candidates: each URL is checked and resolved as a `src` would be; a candidate that has to go is left out. */
-function prepareSrcSet(element: Element, ctx: HtmlContext, report: HtmlReport): Outcome {
+function prepareSrcSet(element: Element, ctx: HtmlContext, report: Findings): Outcome {
   const value = element.properties.srcSet;
   const candidates = (Array.isArray(value) ? value : [value]).map(String);
   const kept: string[] = [];
@@ -224,8 +261,11 @@ function setUrl(element: Element, name: string, url: string): Outcome {
   return KEEP;
 }
 
-function attachmentOutcome(found: ReturnType<HtmlContext['attachment']>, hidden: boolean): string {
-  return 'missing' in found ? `missing ${found.confluenceUrl ?? ''} ${found.withheld ? 'withheld' : ''} ${hidden ? 'hidden' : ''}` : found.url;
+/** How an attachment resolved, as far as the HTML made of it depends on it (the `missingFiles` policy included). */
+function attachmentOutcome(found: ReturnType<HtmlContext['attachment']>, hidden: boolean, ctx: HtmlContext): string {
+  if (!('missing' in found)) return `${found.url}${found.isImage ? '' : ' not-an-image'}`;
+  const confluenceUrl = ctx.missingFiles === 'confluence' ? found.confluenceUrl ?? '' : 'placeholder';
+  return `missing ${confluenceUrl} ${found.withheld ? 'withheld' : ''} ${hidden ? 'hidden' : ''}`;
 }
 
 function pageOutcome(resolved: PageLink, ctx: HtmlContext): string {
@@ -241,10 +281,11 @@ function pageOutcome(resolved: PageLink, ctx: HtmlContext): string {
 export function currentOutcomes(lookups: readonly Lookup[], ctx: HtmlContext): string[] {
   return lookups.map(([kind, url]) => {
     if (kind === 'page') return pageOutcome(resolvePageLink(url, ctx, []), ctx);
+    if (kind === 'macro') return ctx.unknownMacros ?? 'note';
     const ref = attachmentRef(url, kind === 'media' ? 'image' : 'link', ctx);
     if (ref === undefined) return '';
     const hidden = ownerUnpublished(ref, ctx);
-    return attachmentOutcome(hidden ? { missing: true } : ctx.attachment({ ...ref, usage: 'link' }), hidden);
+    return attachmentOutcome(hidden ? { missing: true } : ctx.attachment({ ...ref, usage: 'link' }), hidden, ctx);
   });
 }
 
@@ -325,6 +366,12 @@ function textNode(value: string): Text {
 
 function link(href: string, children: ElementContent[]): Element {
   return { type: 'element', tagName: 'a', properties: { href }, children };
+}
+
+/** A node made to follow another's content takes the position of its end (markdown-html.ts emits by position). */
+function positionedAfter<T extends ElementContent>(node: T, from: Element): T {
+  if (from.position) node.position = { start: from.position.end, end: from.position.end };
+  return node;
 }
 
 /** A node made in place of another takes its source position (markdown-html.ts emits by position). */

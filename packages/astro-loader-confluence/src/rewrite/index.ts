@@ -18,6 +18,7 @@ import { quickHeadings } from './quick-headings.ts';
 import { spliceCompiler } from './splice.ts';
 import { rewriteState } from './state.ts';
 import { remarkTitle } from './title.ts';
+import { remarkUnknownMacros } from './unknown-macros.ts';
 
 export type { RewriteContext } from './context.ts';
 
@@ -42,6 +43,7 @@ export function rewritePage(markdown: string, ctx: RewriteContext): RewriteResul
     .use(remarkTitle)
     .use(remarkHeadingIds)
     .use(remarkConfluenceEmoticons)
+    .use(remarkUnknownMacros, ctx)
     .use(remarkConfluenceAttachments, ctx)
     .use(remarkConfluenceLinks, ctx)
     .use(remarkScrubUnpublishedHtml, ctx)

@@ -55,15 +55,16 @@ export function retarget(source: string, node: Link | Image, url: string): Edit[
  * what was around them: `<img[ src=x onerror=…>](url)` would become a tag, `[a [b]](url)(javascript:…)`
  * a new link. Where the neighbours could join like that, the label is kept inside a `<span>`
  * instead, whose tags end whatever the left side started and start nothing on the right.
+ * `after` (raw HTML the rewrite wrote, such as a placeholder) follows the label.
  */
-export function unwrap(source: string, node: Link | LinkReference): Edit[] {
+export function unwrap(source: string, node: Link | LinkReference, after = ''): Edit[] {
   const s = span(node)!;
   const end = labelEnd(source, node);
   if (end === undefined) return [replaceByText(source, node, toString(node))];
   const risky = joinRisk(source, s.start, s.end) || /[<>[\]\\`]/.test(source.slice(s.start + 1, end));
   return [
     { start: s.start, end: s.start + 1, replace: risky ? '<span>' : '' },
-    { start: end, end: s.end, replace: risky ? '</span>' : '' },
+    { start: end, end: s.end, replace: `${risky ? '</span>' : ''}${after}` },
   ];
 }
 
@@ -72,6 +73,19 @@ export function replaceByText(source: string, node: Node, text: string): Edit {
   const s = span(node)!;
   const escaped = escapeText(text);
   return { start: s.start, end: s.end, replace: joinRisk(source, s.start, s.end) ? `<span>${escaped}</span>` : escaped };
+}
+
+/**
+ * An edit replacing the whole node by raw HTML the rewrite wrote (a placeholder, or nothing). Where
+ * the neighbours could join with it (see {@link joinRisk}), an empty `<span></span>` comes first:
+ * its `>` ends whatever tag the left side left open, so that tag cannot take the HTML's attributes,
+ * and it keeps the two sides apart when the node goes without a trace.
+ */
+export function replaceByHtml(source: string, node: Node, html: string): Edit {
+  const s = span(node)!;
+  // Removed outright, the node also joins its neighbours to each other: `<` and `img …>` make a tag.
+  const risky = joinRisk(source, s.start, s.end) || (html === '' && /[<&]$/.test(source.slice(0, s.start)));
+  return { start: s.start, end: s.end, replace: risky ? `<span></span>${html}` : html };
 }
 
 /**

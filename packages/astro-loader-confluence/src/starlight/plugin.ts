@@ -1,7 +1,8 @@
 // Stage starlight: the collection's entries in → the Confluence sidebar, attachment routes and version switcher out.
 /**
  * The Starlight side of the loader, one line in `starlight({ plugins: [starlightConfluence()] })`:
- * the Confluence page tree as the sidebar, attachments served at stable URLs, and for sites with
+ * the Confluence page tree as the sidebar, attachments served at stable URLs, the look of the notes
+ * that stand in for missing files and unconverted macros, and for sites with
  * frozen versions (versions.ts) a version switcher, a notice on old pages and version-labelled
  * search results.
  */
@@ -37,6 +38,8 @@ const OVERRIDES = {
 
 /** The look of the branch sidebar's links to collapsed groups. */
 const SIDEBAR_CSS = 'astro-loader-confluence/components/sidebar.css';
+/** The look of the notes shown for files the site does not have and macros the exporter could not convert. */
+const PLACEHOLDERS_CSS = 'astro-loader-confluence/components/placeholders.css';
 
 /** UI strings, overridable like Starlight's own through the site's translation files. */
 const TRANSLATIONS = {
@@ -93,7 +96,7 @@ export function starlightConfluence(options: StarlightConfluenceOptions = {}): S
           }
         }
         // The middleware replaces the sidebar; an empty config spares Starlight building its own.
-        updateConfig({ components, customCss: [...(config.customCss ?? []), SIDEBAR_CSS], ...(config.sidebar ? {} : { sidebar: [] }) });
+        updateConfig({ components, customCss: [...(config.customCss ?? []), SIDEBAR_CSS, PLACEHOLDERS_CSS], ...(config.sidebar ? {} : { sidebar: [] }) });
       },
     },
   };
