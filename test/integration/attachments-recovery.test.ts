@@ -7,43 +7,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ALL_REST_SCOPES, EXPORT_SCOPES, REST_SCOPES, noisePng, start, type AttachmentSpec, type PageSpec, type StandIn } from 'confluence-stand-in';
+import { ALL_REST_SCOPES, EXPORT_SCOPES, REST_SCOPES, start, type PageSpec, type StandIn } from 'confluence-stand-in';
+import { filesSpace, SITE } from '../fixtures/files-space.ts';
 import { createHarness, standInOptions, type Harness } from '../helpers/pipeline.ts';
 import { RawCache, rawCacheDir } from '../../packages/astro-loader-confluence/src/sync/raw-cache.ts';
 import { join } from 'node:path';
-
-const SITE = 'files.atlassian.net';
-/** A noise PNG of about `kb` kilobytes (it does not compress). */
-const screenshot = (fileName: string, kb: number, seed: number): AttachmentSpec => {
-  const side = Math.round(Math.sqrt((kb * 1024) / 3));
-  return { fileName, mediaType: 'image/png', data: noisePng(side, side, seed) };
-};
-const pdf = (fileName: string, kb: number): AttachmentSpec => ({ fileName, mediaType: 'application/pdf', data: new Uint8Array(kb * 1024).fill(0x25) });
-
-function filesSpace(): { pages: PageSpec[]; ids: Record<string, string> } {
-  const pages: PageSpec[] = [];
-  const ids: Record<string, string> = {};
-  let next = 5_300_000_001n;
-  const add = (role: string, spec: Omit<PageSpec, 'id'>) => {
-    const id = (next++).toString();
-    ids[role] = id;
-    pages.push({ ...spec, id });
-    return id;
-  };
-  const home = add('home', { title: 'Files', position: 0, body: 'Home.\n' });
-  // 12 screenshots of about 195 KB under one parent: 2.3 MB, past the 2 MB one export may carry.
-  const runbooks = add('runbooks', { title: 'Runbooks', parentId: home, position: 1, body: 'All runbooks.\n' });
-  for (let i = 1; i <= 12; i++) {
-    add(`runbook${i}`, { title: `Runbook ${i}`, parentId: runbooks, position: i, body: `Step ${i}.\n\n![Screen ${i}](attachments/screen-${i}.png)\n`, attachments: [screenshot(`screen-${i}.png`, 195, i)] });
-  }
-  add('large', { title: 'Large images', parentId: home, position: 2, body: '![Medium](attachments/medium.png)\n\n![Huge](attachments/huge.png)\n', attachments: [screenshot('medium.png', 450, 101), screenshot('huge.png', 1500, 102)] });
-  const downloadPage = add('download', { title: 'Download link', parentId: home, position: 3, body: '' });
-  pages.at(-1)!.body = `The [specification](https://${SITE}/wiki/download/attachments/${downloadPage}/spec.pdf?version=2&api=v2).\n`;
-  pages.at(-1)!.attachments = [pdf('spec.pdf', 400)];
-  add('deleted', { title: 'Deleted file', parentId: home, position: 4, body: 'Once there: ![gone](attachments/gone.png)\n', attachments: [screenshot('gone.png', 10, 7)] });
-  add('secret', { title: 'Secret screenshots', parentId: home, position: 5, restricted: { groups: ['admins'] }, body: '![s](attachments/secret.png)\n', attachments: [screenshot('secret.png', 500, 9)] });
-  return { pages, ids };
-}
 
 describe('attachments the export leaves out', () => {
   let standIn: StandIn;
