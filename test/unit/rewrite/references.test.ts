@@ -17,6 +17,11 @@ describe('attachmentReferences', () => {
     expect(refs('![t](/wiki/download/thumbnails/123/shot.png?version=1) [f](https://acme.atlassian.net/wiki/download/attachments/123/Report%202024.xlsx) ![other](/download/attachments/999/other.png)')).toEqual(['Report 2024.xlsx', 'shot.png']);
   });
 
+  it('takes no name from an unknown macro\'s placeholder image, relative or absolute', () => {
+    const md = '![](plugins/servlet/confluence/placeholder/unknown-macro?name=jira)\n\n<img src="/wiki/plugins/servlet/confluence/placeholder/unknown-macro?name=roadmap">\n\n![a](attachments/a.png)\n';
+    expect([...attachmentReferences(md, '100')]).toEqual(['a.png']);
+  });
+
   it('takes no name from text, code, or links that are not attachments', () => {
     expect(refs('metadata.png is mentioned, `![x](attachments/code.png)` is code,\n\n    ![y](attachments/indented.png)\n\n[page](other-page.md) [site](https://example.com/a.png) [anchor](#a.png)')).toEqual([]);
   });

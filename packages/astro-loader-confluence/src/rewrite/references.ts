@@ -11,6 +11,7 @@ import type { Element, Nodes as HastNodes } from 'hast';
 import { decodeSegment } from './confluence-urls.ts';
 import { rewriteParser } from './parse.ts';
 import { ABSOLUTE_URL, relativeAttachment } from './targets.ts';
+import { unknownMacroName } from './unknown-macros.ts';
 import { documentNodes } from './walk.ts';
 
 const parser = rewriteParser().freeze();
@@ -67,7 +68,8 @@ function htmlUrls(html: string): [string, 'image' | 'link'][] {
  * own files to keep or fetch, and the archive does not say which host the site has.
  */
 function attachmentName(url: string, usage: 'image' | 'link', pageId: string): string | undefined {
-  if (url === '' || url.startsWith('#')) return undefined;
+  // An unknown macro's placeholder image (unknown-macros.ts) is no file of the page, written relative or not.
+  if (url === '' || url.startsWith('#') || unknownMacroName(url) !== undefined) return undefined;
   if (url.startsWith('/') || ABSOLUTE_URL.test(url)) {
     let pathname: string;
     try {
