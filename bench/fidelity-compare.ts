@@ -47,6 +47,9 @@ export const CLASSES = {
   emoticon: 'emoticon → emoji',
   unsafeElement: 'active HTML element removed',
   unsafeAttribute: 'event handler or unsafe URL removed',
+  linkTarget: 'link target and rel dropped (sanitiser allow-list)',
+  anchorName: '<a name> → <a id>',
+  prefixedName: 'name attribute prefixed user-content- (anti-clobbering)',
 } as const;
 
 export interface PageRef {
@@ -336,13 +339,30 @@ function compareProperties(baseline: Element, loader: Element, context: Context)
     const a = baseline.properties[key];
     const b = loader.properties[key];
     if (JSON.stringify(a) === JSON.stringify(b)) continue;
-    const explained = key === 'href' && baseline.tagName === 'a' ? retargeted(String(a ?? ''), b === undefined ? undefined : String(b), context) : undefined;
+    const explained = key === 'href' && baseline.tagName === 'a' ? retargeted(String(a ?? ''), b === undefined ? undefined : String(b), context) : sanitised(key, baseline, loader);
     const removedUnsafe = b === undefined && a !== undefined && (/^on/i.test(key) || key === 'srcDoc' || (URL_PROPERTIES.has(key) && (UNSAFE_SCHEME.test(String(a)) || UNSAFE_DATA.test(String(a)))));
     if (explained) context.classes.add(explained);
     else if (removedUnsafe) context.classes.add(CLASSES.unsafeAttribute);
     else return false;
   }
   return true;
+}
+
+/**
+ * The class of what the HTML pass's schema (rewrite/html-schema.ts) changes on purpose in one
+ * attribute, checked against both elements; undefined when it is none of them.
+ */
+function sanitised(key: string, baseline: Element, loader: Element): string | undefined {
+  const a = baseline.properties[key];
+  const b = loader.properties[key];
+  // Links lose `target` and `rel`: neither is in the allow-list.
+  if (baseline.tagName === 'a' && (key === 'target' || key === 'rel') && b === undefined) return CLASSES.linkTarget;
+  // `<a name="x">` keeps its target as `id="x"`, without the clobbering prefix (a same-page link still lands).
+  if (baseline.tagName === 'a' && key === 'name' && b === undefined && loader.properties.id === a && baseline.properties.id === undefined) return CLASSES.anchorName;
+  if (baseline.tagName === 'a' && key === 'id' && a === undefined && b === baseline.properties.name && loader.properties.name === undefined) return CLASSES.anchorName;
+  // Other `name`s are prefixed alike, so elements that share one (an exclusive `<details>` group) still do.
+  if (key === 'name' && baseline.tagName !== 'a' && typeof a === 'string' && b === `user-content-${a}`) return CLASSES.prefixedName;
+  return undefined;
 }
 
 /** The class of a deliberate change of a link's `href`, or undefined when it is none. */

@@ -35,6 +35,19 @@ describe('fidelity comparison', () => {
     expect(compare(block('js', dark), block('js', '<span>const y = 1</span>')).verdict).toBe('residual');
   });
 
+  it('counts what the sanitiser changes on purpose on links and names, and nothing near it', () => {
+    expect(compare('<p><a href="https://x.test/" target="_blank" rel="nofollow">x</a></p>', '<p><a href="https://x.test/">x</a></p>'))
+      .toMatchObject({ verdict: 'deliberate', classes: [CLASSES.linkTarget] });
+    expect(compare('<p><a name="usage"></a></p>', '<p><a id="usage"></a></p>')).toMatchObject({ verdict: 'deliberate', classes: [CLASSES.anchorName] });
+    expect(compare('<details name="faq"><summary>Q</summary></details>', '<details name="user-content-faq"><summary>Q</summary></details>'))
+      .toMatchObject({ verdict: 'deliberate', classes: [CLASSES.prefixedName] });
+    // Not these: a name that became another id, a target on another element, a changed href, a name prefixed otherwise.
+    expect(compare('<p><a name="usage"></a></p>', '<p><a id="use"></a></p>').verdict).toBe('residual');
+    expect(compare('<form target="_blank"></form>', '<form></form>').verdict).toBe('residual');
+    expect(compare('<p><a href="https://x.test/" target="_blank">x</a></p>', '<p><a href="https://y.test/">x</a></p>').verdict).toBe('residual');
+    expect(compare('<details name="faq"><summary>Q</summary></details>', '<details name="x-faq"><summary>Q</summary></details>').verdict).toBe('residual');
+  });
+
   it('counts an extra H1 made an H2 as deliberate, but not a changed heading text', () => {
     expect(compare(wrapper(1, 'usage', 'Usage'), wrapper(2, 'usage', 'Usage'))).toMatchObject({ verdict: 'deliberate', classes: [CLASSES.h1] });
     expect(compare(wrapper(1, 'usage', 'Usage'), wrapper(2, 'usage', 'Use')).verdict).toBe('residual');
