@@ -62,6 +62,19 @@ describe('a file the site cannot have', () => {
     expect(html).not.toContain('/wiki/download');
   });
 
+  it('covers reference-style links and images too: served ones are linked from the site, missing ones are notes', async () => {
+    const { tree, html, markdown } = await publish(
+      'See [the spec][s], [o][], [o] and ![pic][p] ![ok][q]; also [secret][r].\n\n[s]: attachments/missing-spec.pdf\n[o]: attachments/a.pdf "Title"\n[p]: attachments/missing-pic.png\n[q]: attachments/b.png\n[r]: /wiki/download/attachments/666/org-chart.png\n',
+    );
+    expect(notes(tree, 'missing-file')).toEqual(['File not available: missing-spec.pdf', 'File not available: missing-pic.png (pic)']);
+    expect(elements(tree, 'a').map((a) => a.properties.href)).toEqual(['/_attachments/200/a.pdf', '/_attachments/200/a.pdf']);
+    expect(elements(tree, 'img').map((img) => img.properties.src)).toEqual(['/_attachments/200/b.png']);
+    // Before, the definitions stayed relative (a broken link on the site); none is left now.
+    expect(markdown).not.toMatch(/^\[[a-z]\]:/m);
+    expect(html).not.toMatch(/666|org-chart|missing-spec\.pdf"/);
+    expectInert(tree);
+  });
+
   it('keeps hostile file names as text, in every syntax', async () => {
     const names = ['<img src=x onerror=alert(1)>.png', '](javascript:alert(1)).png', '*x*`y`[z](javascript:alert(1)) <b onmouseover=alert(1)>b.png', '&lt;b&gt;.png'];
     for (const name of names) {

@@ -9,14 +9,15 @@
  * (rendered-html.ts), which resolves its URLs the same way (targets.ts).
  */
 import { toString } from 'mdast-util-to-string';
-import type { Image, Link, Root } from 'mdast';
+import type { Definition, Image, Link, Root } from 'mdast';
 import type { Plugin } from 'unified';
 import type { RewriteContext } from './context.ts';
 import { labelEnd, replaceByHtml, replaceByLink, replaceByText, retarget, unwrap } from './markdown-syntax.ts';
 import { missingFileText, placeholderMarkdown } from './placeholders.ts';
 import { rewriteState } from './state.ts';
 import { attachmentRef, textRevealsTarget, UNPUBLISHED_LINK_TEXT, type AttachmentRef } from './targets.ts';
-import { documentNodes } from './walk.ts';
+import { span } from './splice.ts';
+import { documentNodes, nodesOfType } from './walk.ts';
 
 /**
  * Attachments a browser opens as a live document on the site's origin, where their scripts would
@@ -33,8 +34,27 @@ export const remarkConfluenceAttachments: Plugin<[ConfluenceAttachmentsOptions],
   return (tree, file) => {
     const source = String(file.value);
     const state = rewriteState(file);
+    // Reference-style links and images (`[spec][s]` … `[s]: attachments/spec.pdf`) to attachments
+    // are written inline, each rewritten as the inline form would be; their definitions go.
+    const definitions = new Map<string, Definition>();
+    for (const definition of nodesOfType(tree, 'definition')) {
+      if (!definitions.has(definition.identifier) && attachmentRef(definition.url, 'link', options)) definitions.set(definition.identifier, definition);
+    }
     for (const { node } of documentNodes(tree)) {
       if ((node.type === 'image' || node.type === 'link') && !state.handled.has(node)) rewriteReference(node);
+      else if ((node.type === 'linkReference' || node.type === 'imageReference') && definitions.has(node.identifier) && !state.handled.has(node)) {
+        const definition = definitions.get(node.identifier)!;
+        state.handled.add(node);
+        rewriteReference(node.type === 'imageReference'
+          ? { type: 'image', url: definition.url, alt: node.alt, title: definition.title, position: node.position }
+          : { type: 'link', url: definition.url, title: definition.title, children: node.children, position: node.position });
+      }
+    }
+    for (const definition of definitions.values()) {
+      // The links plugin leaves a handled definition alone.
+      state.handled.add(definition);
+      const s = span(definition);
+      if (s) state.edits.push({ start: s.start, end: source[s.end] === '\n' ? s.end + 1 : s.end, replace: '' });
     }
 
     function rewriteReference(node: Image | Link): void {
