@@ -22,6 +22,8 @@ describe('scrubUnpublished (what a snapshot keeps)', () => {
     inline: `See [the plans](${SECRET}) now.`,
     reference: `See [the plans][p].\n\n[p]: ${SECRET}`,
     collapsed: `See [p][].\n\n[p]: ${SECRET}`,
+    'reference whose words are the URL': `See [${SECRET}][p].\n\n[p]: ${SECRET}`,
+    'image reference': `![chart][c] and ![][c]\n\n[c]: ${FILE}`,
     autolink: `See <${SECRET}>.`,
     bare: `See ${SECRET} here.`,
     'url as text': `See [${SECRET}](${SECRET}).`,

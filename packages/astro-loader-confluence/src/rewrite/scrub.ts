@@ -71,13 +71,13 @@ const remarkScrubUnpublishedMarkdown: Plugin<[ScrubOptions], Root> = function (o
   return (tree, file) => {
     const source = String(file.value);
     const state = rewriteState(file);
-    const dropped = new Set<string>();
+    const dropped = new Map<string, { url: string; pageId?: string }>();
     for (const { node } of documentNodes(tree)) {
       if (node.type !== 'definition' && node.type !== 'link' && node.type !== 'image') continue;
       const target = unpublishedTarget(node.url, options);
       if (!target) continue;
       if (node.type === 'definition') {
-        dropped.add(node.identifier);
+        dropped.set(node.identifier, target);
         const s = span(node)!;
         state.edits.push({ start: s.start, end: s.end, replace: '' });
         continue;
@@ -89,8 +89,13 @@ const remarkScrubUnpublishedMarkdown: Plugin<[ScrubOptions], Root> = function (o
       else state.edits.push(...unwrap(source, node));
     }
     if (dropped.size === 0) return;
-    for (const node of nodesOfType(tree, 'linkReference')) {
-      if (dropped.has(node.identifier)) state.edits.push(...unwrap(source, node));
+    for (const node of [...nodesOfType(tree, 'linkReference'), ...nodesOfType(tree, 'imageReference')]) {
+      const target = dropped.get(node.identifier);
+      if (!target) continue;
+      const text = node.type === 'imageReference' ? node.alt ?? '' : toString(node);
+      const reveals = text.trim() === '' || textRevealsTarget(text, target.url, target.pageId, options);
+      if (node.type === 'imageReference' || reveals) state.edits.push(replaceByText(source, node, reveals ? UNPUBLISHED_LINK_TEXT : text));
+      else state.edits.push(...unwrap(source, node));
     }
   };
 };
