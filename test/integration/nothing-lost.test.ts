@@ -3,27 +3,16 @@
  * leaves the last good content as it was — snapshot, cached attachments, sync state and Astro's
  * data store; the raw cache is as it was — and the next sync after the fault clears publishes the new content.
  */
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fingerprint } from '../helpers/dist-files.ts';
 import { generateSpace, start, type StandIn } from 'confluence-stand-in';
 import { rawCacheDir } from '../../packages/astro-loader-confluence/src/sync/raw-cache.ts';
 import { createHarness, standInOptions, type Harness } from '../helpers/pipeline.ts';
 import { buildSite } from '../helpers/site-build.ts';
 import { standInEnv as siteEnv } from '../helpers/stand-in-env.ts';
 
-/** Every file under `dir` with the sha256 of its bytes. */
-function fingerprint(dir: string): Record<string, string> {
-  if (!existsSync(dir)) return {};
-  const out: Record<string, string> = {};
-  for (const d of readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (!d.isFile()) continue;
-    const path = join(d.parentPath, d.name);
-    out[relative(dir, path)] = createHash('sha256').update(readFileSync(path)).digest('hex');
-  }
-  return out;
-}
 
 describe('a sync that fails part-way, in the pipeline', () => {
   let standIn: StandIn;

@@ -8,7 +8,6 @@
  * was written: it shows a way the loader breaks one of the properties (see the report on the
  * branch `attack-privacy`). The others document attacks that held.
  */
-import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -20,7 +19,7 @@ import { writeZip } from '../helpers/zip.ts';
 import { MARKER as FIXTURE_MARKER, privateSpace } from '../fixtures/private-space.ts';
 import { buildSite } from '../helpers/site-build.ts';
 import { standInEnv } from '../helpers/stand-in-env.ts';
-import { readAll } from '../helpers/dist-files.ts';
+import { readAll, fingerprint } from '../helpers/dist-files.ts';
 import type { ConfluenceLoaderOptions } from '../../packages/astro-loader-confluence/src/config/options.ts';
 import type { PipelineResult } from '../../packages/astro-loader-confluence/src/pipeline.ts';
 import { doctorCommand } from '../../packages/astro-loader-confluence/src/cli/doctor.ts';
@@ -120,17 +119,6 @@ async function attempt(harness: Harness, extra: Partial<ConfluenceLoaderOptions>
   }
 }
 
-/** Every file under `dir`, hashed. */
-function fingerprint(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (!existsSync(dir)) return out;
-  for (const d of readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (!d.isFile()) continue;
-    const path = join(d.parentPath, d.name);
-    out[relative(dir, path)] = createHash('sha256').update(readFileSync(path)).digest('hex');
-  }
-  return out;
-}
 
 /** Every file under `dir` as latin1 text (byte for byte). */
 function texts(dir: string): { path: string; text: string }[] {
@@ -317,13 +305,8 @@ describe('1. no export answer holds a restricted or excluded page', () => {
     const b = basicSpace();
     const { standIn, harness } = await setUp(b.space());
     // Someone restricts "Public two" while the build runs: after the scan, before its export.
-    let done = false;
-    standIn.intercept((req) => {
-      if (req.kind === 'export' && !done) {
-        done = true;
-        standIn.space.setRestricted(b.ids.two!, true);
-      }
-      return undefined;
+    onFirstExport(standIn, () => {
+      standIn.space.setRestricted(b.ids.two!, true);
     });
     const { result } = await attempt(harness);
     // The export cannot be undone, but what it brought back must not be published or cached.
@@ -335,13 +318,8 @@ describe('1. no export answer holds a restricted or excluded page', () => {
   it('FINDING: a page moved under a restricted page between the scan and the export is not published', async () => {
     const b = basicSpace();
     const { standIn, harness } = await setUp(b.space());
-    let done = false;
-    standIn.intercept((req) => {
-      if (req.kind === 'export' && !done) {
-        done = true;
-        standIn.space.movePage(b.ids.two!, b.ids.vault!);
-      }
-      return undefined;
+    onFirstExport(standIn, () => {
+      standIn.space.movePage(b.ids.two!, b.ids.vault!);
     });
     const { result } = await attempt(harness);
     expect(published(result)).not.toContain(b.ids.two);
@@ -351,14 +329,9 @@ describe('1. no export answer holds a restricted or excluded page', () => {
   it('a restricted page moved under a public leaf between the scan and the export is not even fetched (a leaf is exported alone)', async () => {
     const b = basicSpace();
     const { standIn, harness } = await setUp(b.space());
-    let done = false;
-    standIn.intercept((req) => {
-      if (req.kind === 'export' && !done) {
-        done = true;
-        standIn.space.movePage(b.ids.vaultKid!, b.ids.one!);
-        standIn.space.setRestricted(b.ids.vaultKid!, true);
-      }
-      return undefined;
+    onFirstExport(standIn, () => {
+      standIn.space.movePage(b.ids.vaultKid!, b.ids.one!);
+      standIn.space.setRestricted(b.ids.vaultKid!, true);
     });
     const { result, error } = await attempt(harness);
     expect(error).toBeUndefined();
@@ -370,14 +343,9 @@ describe('1. no export answer holds a restricted or excluded page', () => {
     const b = guideSpace();
     const secretKid = b.add('secretKid', { title: 'Secret child 4d1a', parentId: b.ids.secret, position: 1 });
     const { standIn, harness } = await setUp(b.space());
-    let done = false;
-    standIn.intercept((req) => {
-      if (req.kind === 'export' && !done) {
-        done = true;
-        standIn.space.movePage(secretKid, b.ids.alpha!);
-        standIn.space.setRestricted(secretKid, true);
-      }
-      return undefined;
+    onFirstExport(standIn, () => {
+      standIn.space.movePage(secretKid, b.ids.alpha!);
+      standIn.space.setRestricted(secretKid, true);
     });
     const { result, error } = await attempt(harness);
     expect(error?.name).toBe('UnmatchedExportError');
@@ -890,6 +858,18 @@ function linkingSpace(): Built {
     ].join('\n\n'),
   });
   return b;
+}
+
+/** Runs `change` in Confluence once, when the first export request arrives: after the scan, before any export answer. */
+function onFirstExport(standIn: StandIn, change: () => void): void {
+  let done = false;
+  standIn.intercept((req) => {
+    if (req.kind === 'export' && !done) {
+      done = true;
+      change();
+    }
+    return undefined;
+  });
 }
 
 function forms(needle: string): string[] {

@@ -8,13 +8,12 @@
  * - every answer that leaves doubt about what may be published stops the build, non-zero, naming
  *   the cause, and leaves the data store and the raw cache byte-identical.
  */
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pageJson, start, type InterceptedRequest, type StandIn } from 'confluence-stand-in';
-import { readAll, type TextFile } from '../helpers/dist-files.ts';
+import { readAll, type TextFile, fingerprint } from '../helpers/dist-files.ts';
 import { buildSite, type SiteBuild } from '../helpers/site-build.ts';
 import { standInEnv } from '../helpers/stand-in-env.ts';
 import { MARKER, PRIVATE_RGB, PUBLIC_RGB, privateSpace } from '../fixtures/private-space.ts';
@@ -111,17 +110,6 @@ describe('a hostile space, built for real', () => {
   });
 });
 
-/** Every file under `dir`, hashed: a failed build must leave the cache exactly as it was. */
-function fingerprint(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (!existsSync(dir)) return out;
-  for (const d of readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (!d.isFile()) continue;
-    const path = join(d.parentPath, d.name);
-    out[relative(dir, path)] = createHash('sha256').update(readFileSync(path)).digest('hex');
-  }
-  return out;
-}
 
 describe('answers that leave doubt stop the build and keep the last good content', () => {
   let standIn: StandIn;
