@@ -27,7 +27,9 @@ describe('FINDING: folder cycles drop pages', () => {
     const folders = [{ id: '80', title: 'F', position: 0, parentId: '81' }, { id: '81', title: 'G', position: 0, parentId: '80' }];
     const { tree, hrefs } = hrefsOf([home(), page('a', '2', '80', 0, folders), page('b', '3', '1')]);
     expect(hrefs).toEqual(['/', '/a/', '/b/']);
-    const a = tree.order.find((n) => n.href === '/a/');
-    expect(a && pagination(tree, a).prev?.href).toBeDefined();
+    expect(tree.pages).toBe(3);
+    const a = tree.order.find((n) => n.href === '/a/')!;
+    const { prev, next } = pagination(tree, a);
+    expect([prev?.href, next?.href].filter(Boolean).length).toBeGreaterThan(0);
   });
 });
