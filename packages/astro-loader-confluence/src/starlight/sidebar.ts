@@ -136,6 +136,20 @@ export function pageTree(entries: readonly SidebarSourceEntry[], base: string, h
       if (!items.has(folder.id)) items.set(folder.id, { id: folder.id, parentId: folder.parentId, position: folder.position, title: folder.title });
     }
   }
+  // A parent chain that comes back on itself (folder data naming a folder its own ancestor) would
+  // hide every page in the loop, no root reaching it: the item that closes the loop becomes a root.
+  const settled = new Set<string>();
+  for (const start of items.values()) {
+    const chain = new Set<string>();
+    for (let item: Item | undefined = start; item && !settled.has(item.id); item = item.parentId === undefined ? undefined : items.get(item.parentId)) {
+      if (chain.has(item.id)) {
+        item.parentId = undefined;
+        break;
+      }
+      chain.add(item.id);
+    }
+    for (const id of chain) settled.add(id);
+  }
   const childrenOf = new Map<string | undefined, Item[]>();
   for (const item of items.values()) {
     const key = item.parentId !== undefined && items.has(item.parentId) ? item.parentId : undefined;
