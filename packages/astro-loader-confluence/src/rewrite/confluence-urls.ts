@@ -36,7 +36,8 @@ export function parseConfluenceUrl(url: string, options: ConfluenceUrlOptions): 
   const beforeHash = hashAt >= 0 ? path.slice(0, hashAt) : path;
   const queryAt = beforeHash.indexOf('?');
   const query = queryAt >= 0 ? beforeHash.slice(queryAt + 1) : '';
-  const pathname = (queryAt >= 0 ? beforeHash.slice(0, queryAt) : beforeHash).replace(/^\/wiki(?=\/|$)/i, '');
+  // `//wiki//spaces/…` reaches the same page as `/wiki/spaces/…`.
+  const pathname = (queryAt >= 0 ? beforeHash.slice(0, queryAt) : beforeHash).replace(/\/{2,}/g, '/').replace(/^\/wiki(?=\/|$)/i, '');
   const target = parsePath(pathname, query);
   if (target && anchor && target.kind !== 'attachment') target.anchor = anchor;
   return target;
@@ -57,16 +58,32 @@ export function confluencePageUrl(url: string, options: ConfluenceUrlOptions): s
   return `https://${host}/wiki${path.replace(/^\/wiki(?=\/|$)/i, '')}`;
 }
 
-/** The path (with query and fragment) of a URL on this site, or undefined for any other URL. */
+/** Stands for "no host": host-relative URLs are parsed against it. */
+const NO_HOST = 'relative.invalid';
+
+/**
+ * The path (with query and fragment) of a URL on this site, or undefined for any other URL. The
+ * URL is read as a browser reads it (WHATWG `URL`): tabs and newlines dropped, `\` as `/`,
+ * userinfo and default ports ignored, the host lowercased and without a trailing dot. A pattern
+ * over the text missed `https://user@site/…` and `https:\\site\…`, which a browser follows.
+ */
 function sitePath(url: string, options: ConfluenceUrlOptions): string | undefined {
-  if (url.startsWith('/') && !url.startsWith('//')) return url;
-  const match = /^(?:https?:)?\/\/([^/?#]+)(.*)$/i.exec(url);
-  if (!match) return undefined;
-  const host = match[1]!.toLowerCase().replace(/:\d+$/, '');
-  const rest = match[2] || '/';
-  if (options.siteHosts.some((h) => h.toLowerCase().replace(/^https?:\/\//, '').replace(/:\d+$/, '') === host)) return rest;
+  const value = url.replace(/[\t\n\r]/g, '').trim();
+  // Only URLs with a host, or host-relative ones: a relative path (`attachments/x.png`) is no page link.
+  if (!/^(?:https?:)?[/\\]/i.test(value)) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(value, `https://${NO_HOST}/`);
+  } catch {
+    return undefined;
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') return undefined;
+  const rest = `${parsed.pathname}${parsed.search}${parsed.hash}`;
+  const host = parsed.hostname.replace(/\.$/, '');
+  if (host === NO_HOST && !/^(?:https?:)?[/\\]{2}/i.test(value)) return rest;
+  if (options.siteHosts.some((h) => h.toLowerCase().replace(/^https?:\/\//, '').replace(/:\d+$/, '').replace(/\.$/, '') === host)) return rest;
   if (host !== GATEWAY_HOST) return undefined;
-  const gateway = GATEWAY_PATH.exec(rest.replace(/[?#].*$/, ''));
+  const gateway = GATEWAY_PATH.exec(parsed.pathname);
   if (!gateway) return undefined;
   if (options.cloudId && gateway[1]!.toLowerCase() !== options.cloudId.toLowerCase()) return undefined;
   return rest.slice(`/ex/confluence/${gateway[1]}`.length) || '/';
@@ -74,7 +91,8 @@ function sitePath(url: string, options: ConfluenceUrlOptions): string | undefine
 
 /** `query` is the raw query string: only `viewpage.action` reads it, so it is parsed there alone. */
 function parsePath(pathname: string, query: string): ConfluenceTarget | undefined {
-  const segments = pathname.split('/').filter((s) => s !== '');
+  // An id may be percent-encoded (`%36%36%36` is 666): a segment that decodes to digits is read decoded.
+  const segments = pathname.split('/').filter((s) => s !== '').map((s) => (s.includes('%') && /^\d+$/.test(decodeSegment(s)) ? decodeSegment(s) : s));
   const [first, second, third, ...rest] = segments;
   const lower = first?.toLowerCase();
   if (lower === 'spaces' && second && third) {

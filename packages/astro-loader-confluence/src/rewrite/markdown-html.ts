@@ -142,7 +142,8 @@ function analyseHtmlNode(html: string, ctx: HtmlContext, report: HtmlReport): No
   const after = emit(clean, strays);
   // Kept as written only if the tree is all of it: no unfinished tag or comment at the end (it
   // would swallow what follows the node when rendered), nothing else the parser set aside.
-  const unfinished = errors.some((code) => code.startsWith('eof-in-'));
+  // A repeated attribute is not in the tree, only in the bytes: kept as written, they would keep it.
+  const unfinished = errors.some((code) => code.startsWith('eof-in-') || code === 'duplicate-attribute');
   return { clean: after === before && !unfinished && !dirty ? undefined : after, opens, closes };
 }
 

@@ -12,7 +12,7 @@
  * link's words stay and the link goes, whatever `unpublishedLinks` says: a link into Confluence
  * would carry the id.
  */
-import type { Element, Nodes as HastNodes, Text } from 'hast';
+import type { Comment, Element, Nodes as HastNodes, Text } from 'hast';
 import { toString } from 'mdast-util-to-string';
 import type { Root } from 'mdast';
 import type { Plugin } from 'unified';
@@ -54,7 +54,7 @@ export const remarkScrubUnpublishedHtml: Plugin<[ScrubOptions], Root> = function
       if (!MAY_HOLD_URL.test(node.value)) continue;
       const s = span(node);
       if (!s) continue;
-      const found: NonNullable<ReturnType<typeof unpublishedTarget>>[] = [];
+      const found: Found[] = [];
       state.edits.push(...htmlEdits(node.value, s.start, options, found));
       // Reported like a Markdown link to such a page (by id only), so failOnUnresolvedLinks sees it.
       for (const target of found) {
@@ -108,36 +108,71 @@ export function scrubUnpublished(markdown: string, options: ScrubOptions): strin
   return String(parser().use(remarkScrubUnpublishedMarkdown, options).use(remarkScrubUnpublishedHtml, options).use(spliceCompiler).processSync(markdown));
 }
 
+type Found = NonNullable<ReturnType<typeof unpublishedTarget>>;
+
+/**
+ * Where a URL may stand inside a longer text (an attribute such as `style` or `content`, a text
+ * or comment, quoted or not): each piece that starts like a URL with a host or a `/wiki/` path, up
+ * to a character a URL does not hold unescaped. A superset to look at: the URL parser decides.
+ */
+const URL_IN_TEXT = /(?:https?:)?[/\\]{2}[^\s"'<>()`\\]+|\/(?:wiki|x|pages|spaces|display|download)\/[^\s"'<>()`\\]+/gi;
+
+/** The first unpublished target named anywhere in `text`, as a whole or in a piece of it. */
+function targetIn(text: string, options: ScrubOptions): Found | undefined {
+  const whole = unpublishedTarget(text, options);
+  if (whole) return whole;
+  for (const match of text.matchAll(URL_IN_TEXT)) {
+    const target = unpublishedTarget(match[0].replace(/[.,;:!?)\]]+$/, ''), options);
+    if (target) return target;
+  }
+  return undefined;
+}
+
 /**
  * Edits (at offsets into the page, `offset` being the node's start) that remove each attribute of
- * the node whose value names an unpublished page, and replace each text run that does by
- * {@link UNPUBLISHED_LINK_TEXT}. Removing a whole attribute, at the positions the HTML parser gives
- * it, cannot join tokens into new markup: the separators around it stay.
+ * the node whose value names an unpublished page, and replace each text run or comment that does
+ * (by {@link UNPUBLISHED_LINK_TEXT}, a comment by nothing). Removing a whole attribute, at the
+ * positions the HTML parser gives it, cannot join tokens into new markup: the separators around it
+ * stay. Where the parser's tree is not the whole story (a repeated attribute, which the tree drops
+ * but the bytes keep; an attribute the parser moved), the whole node goes if its text names one.
  */
-function htmlEdits(html: string, offset: number, options: ScrubOptions, found: NonNullable<ReturnType<typeof unpublishedTarget>>[]): Edit[] {
+function htmlEdits(html: string, offset: number, options: ScrubOptions, found: Found[]): Edit[] {
   const edits: Edit[] = [];
-  const stack: HastNodes[] = [parseHtml(html, true)];
+  const errors: string[] = [];
+  const whole = (target: Found) => {
+    found.push(target);
+    return [{ start: offset, end: offset + html.length, replace: UNPUBLISHED_LINK_TEXT }];
+  };
+  const stack: HastNodes[] = [parseHtml(html, true, (code) => errors.push(code))];
+  if (errors.includes('duplicate-attribute')) {
+    const target = targetIn(decodeReferences(html), options);
+    if (target) return whole(target);
+  }
   while (stack.length > 0) {
     const node = stack.pop()!;
-    if (node.type === 'element' && !elementEdits(node, offset, options, edits, found)) {
-      // An attribute without a source position (the parser moved it): the whole node becomes the text.
-      return [{ start: offset, end: offset + html.length, replace: UNPUBLISHED_LINK_TEXT }];
-    }
-    if (node.type === 'text') textEdit(node, offset, options, edits, found);
+    // The attribute that names one has no source position (the parser moved it): the whole node goes.
+    if (node.type === 'element' && !elementEdits(node, offset, options, edits, found)) return [{ start: offset, end: offset + html.length, replace: UNPUBLISHED_LINK_TEXT }];
+    if (node.type === 'text' || node.type === 'comment') textEdit(node, offset, options, edits, found);
     if ('children' in node) stack.push(...(node.children as HastNodes[]));
     if (node.type === 'element' && node.tagName === 'template' && node.content) stack.push(node.content);
   }
   return edits;
 }
 
+/** The text of `html` with its character references decoded, as the parser reads it: the text of one `<textarea>`. */
+function decodeReferences(html: string): string {
+  const tree = parseHtml(`<textarea>${html.replace(/<\/textarea/gi, '')}</textarea>`);
+  const area = tree.children[0];
+  return area?.type === 'element' ? area.children.map((child) => (child.type === 'text' ? child.value : '')).join('') : html;
+}
+
 /** Pushes the removal of each attribute naming an unpublished page; false when one has no source position. */
-function elementEdits(element: Element, offset: number, options: ScrubOptions, edits: Edit[], found: NonNullable<ReturnType<typeof unpublishedTarget>>[]): boolean {
+function elementEdits(element: Element, offset: number, options: ScrubOptions, edits: Edit[], found: Found[]): boolean {
   const positions = (element.data as { position?: { properties?: Record<string, { start: { offset?: number }; end: { offset?: number } } | undefined> } } | undefined)?.position?.properties ?? {};
   for (const [name, value] of Object.entries(element.properties)) {
     const values = Array.isArray(value) ? value.map(String) : typeof value === 'string' ? [value] : [];
-    // srcset and similar lists: any candidate that names an unpublished page condemns the attribute.
-    const candidates = values.flatMap((v) => [v, ...v.split(',').map((part) => part.trim().split(/\s+/)[0] ?? '')]);
-    const target = candidates.map((candidate) => unpublishedTarget(candidate, options)).find((t) => t !== undefined);
+    // srcset and other lists, `style="…url(…)"`, `content="0;url=…"`, `srcdoc`: any URL in it condemns the attribute.
+    const target = values.map((v) => targetIn(v, options)).find((t) => t !== undefined);
     if (!target) continue;
     found.push(target);
     const start = positions[name]?.start.offset;
@@ -148,13 +183,12 @@ function elementEdits(element: Element, offset: number, options: ScrubOptions, e
   return true;
 }
 
-function textEdit(node: Text, offset: number, options: ScrubOptions, edits: Edit[], found: NonNullable<ReturnType<typeof unpublishedTarget>>[]): void {
+function textEdit(node: Text | Comment, offset: number, options: ScrubOptions, edits: Edit[], found: Found[]): void {
   const s = span(node);
   if (!s) return;
-  const words = node.value.split(/\s+/).filter((word) => /^(?:https?:)?\/\/|^\/wiki\//i.test(word));
-  const target = words.map((word) => unpublishedTarget(word.replace(/[.,;:!?)\]]+$/, ''), options)).find((t) => t !== undefined);
+  const target = targetIn(node.value, options);
   if (target) {
     found.push(target);
-    edits.push({ start: offset + s.start, end: offset + s.end, replace: UNPUBLISHED_LINK_TEXT });
+    edits.push({ start: offset + s.start, end: offset + s.end, replace: node.type === 'comment' ? '' : UNPUBLISHED_LINK_TEXT });
   }
 }
