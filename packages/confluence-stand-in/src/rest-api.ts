@@ -127,16 +127,53 @@ function paginate<T>(
   limit: number,
 ): Paged<T> | Reply {
   const sorted = items.map((t) => ({ t, k: keyOf(t) })).sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0));
+  return pageOf(sorted, () => true, query, limit);
+}
+
+/**
+ * Every page and folder of the space in one listing's scrambled order, kept until a page is added or
+ * deleted. A real Confluence answers a page of a listing from an index, at a cost that does not
+ * grow with the space; sorting the whole space on every call made a no-change sync of a large
+ * space measure the stand-in instead of the loader.
+ */
+const orders = new WeakMap<Space, Map<number, { membership: number; sorted: { t: Page; k: string }[] }>>();
+function orderOf(space: Space, seed: number): { t: Page; k: string }[] {
+  let bySeed = orders.get(space);
+  if (!bySeed) orders.set(space, (bySeed = new Map()));
+  const cached = bySeed.get(seed);
+  if (cached && cached.membership === space.membership) return cached.sorted;
+  const sorted = space.all().map((t) => ({ t, k: sortKey(seed, t.id) })).sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0));
+  bySeed.set(seed, { membership: space.membership, sorted });
+  return sorted;
+}
+
+/** The space's pages and folders that pass `keep`, a page at a time in the listing's order for `seed`. */
+function paginateSpace(space: Space, seed: number, keep: (p: Page) => boolean, query: URLSearchParams, limit: number): Paged<Page> | Reply {
+  return pageOf(orderOf(space, seed), keep, query, limit);
+}
+
+/** One page of a sorted list: the first `limit` items after the cursor that pass `keep`. */
+function pageOf<T>(sorted: { t: T; k: string }[], keep: (t: T) => boolean, query: URLSearchParams, limit: number): Paged<T> | Reply {
   const cursor = query.get('cursor');
   let start = 0;
   if (cursor !== null) {
     const after = decodeCursor(cursor);
     if (after === undefined) return v2Error(400, 'Invalid cursor');
-    start = sorted.findIndex((x) => x.k > after);
-    if (start < 0) start = sorted.length;
+    // The first key after the cursor's, by bisection: keys are unique and sorted.
+    let lo = 0;
+    let hi = sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (sorted[mid]!.k > after) hi = mid;
+      else lo = mid + 1;
+    }
+    start = lo;
   }
-  const slice = sorted.slice(start, start + limit);
-  const more = start + limit < sorted.length;
+  const slice: { t: T; k: string }[] = [];
+  let i = start;
+  for (; i < sorted.length && slice.length < limit; i++) if (keep(sorted[i]!.t)) slice.push(sorted[i]!);
+  let more = false;
+  for (; i < sorted.length && !more; i++) more = keep(sorted[i]!.t);
   return { items: slice.map((x) => x.t), next: more ? encodeCursor(slice[slice.length - 1]!.k) : undefined };
 }
 
@@ -217,9 +254,8 @@ function listPages(ctx: RestContext, spaceId: string, query: URLSearchParams, su
   if (isReply(limit)) return limit;
   const status = query.get('status');
   const depth = query.get('depth') ?? 'all';
-  let pages = status && !status.split(',').includes('current') ? [] : ctx.space.pages();
-  if (depth === 'root') pages = pages.filter((p) => p.parentId === undefined);
-  const page = paginate(pages, (p) => sortKey(ctx.orderSeed, p.id), query, limit);
+  const current = !status || status.split(',').includes('current');
+  const page = paginateSpace(ctx.space, ctx.orderSeed, (p) => current && p.kind === 'page' && (depth !== 'root' || p.parentId === undefined), query, limit);
   if (isReply(page)) return page;
   const next = page.next ? nextLink(`/wiki${subpath}`, query, page.next, limit) : undefined;
   return withNext({ results: page.items.map((p) => pageJson(ctx.space, p)) }, ctx, next);
@@ -310,10 +346,8 @@ function search(ctx: RestContext, query: URLSearchParams): Reply {
   const limit = parseLimit(query, SEARCH_MAX_LIMIT);
   if (isReply(limit)) return limit;
   const space = ctx.space;
-  const hits = space
-    .all()
-    .filter((p) => !ctx.searchLag.has(p.id) && matchesCql(clauses, { spaceKey: space.key, type: p.kind, labels: p.labels }));
-  const page = paginate(hits, (p) => sortKey(ctx.orderSeed + 1, p.id), query, limit);
+  const hit = (p: Page) => !ctx.searchLag.has(p.id) && matchesCql(clauses, { spaceKey: space.key, type: p.kind, labels: p.labels });
+  const page = paginateSpace(space, ctx.orderSeed + 1, hit, query, limit);
   if (isReply(page)) return page;
   const base = `${ctx.apiUrl}/wiki`;
   const links: Record<string, string> = { base, context: '/wiki', self: `${base}/rest/api/search` };
@@ -335,7 +369,7 @@ function search(ctx: RestContext, query: URLSearchParams): Reply {
   const headers: Record<string, string> = links.next ? { link: `<${links.next}>; rel="next"` } : {};
   return json(
     200,
-    { results, start: 0, limit, size: results.length, totalSize: hits.length, cqlQuery: cql, _links: links },
+    { results, start: 0, limit, size: results.length, totalSize: space.all().filter(hit).length, cqlQuery: cql, _links: links },
     headers,
   );
 }
@@ -380,8 +414,7 @@ function contentSearch(ctx: RestContext, query: URLSearchParams): Reply {
   if (isReply(limit)) return limit;
   const expand = new Set((query.get('expand') ?? '').split(',').map((e) => e.trim()).filter(Boolean));
   const space = ctx.space;
-  const hits = space.all().filter((p) => !ctx.searchLag.has(p.id) && matchesCql(clauses, { spaceKey: space.key, type: p.kind, labels: p.labels }));
-  const page = paginate(hits, (p) => sortKey(ctx.orderSeed + 2, p.id), query, limit);
+  const page = paginateSpace(space, ctx.orderSeed + 2, (p) => !ctx.searchLag.has(p.id) && matchesCql(clauses, { spaceKey: space.key, type: p.kind, labels: p.labels }), query, limit);
   if (isReply(page)) return page;
   const base = `${ctx.apiUrl}/wiki`;
   const results = page.items.map((p) => {

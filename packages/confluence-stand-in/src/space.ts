@@ -83,6 +83,7 @@ export class Space {
   private readonly byId = new Map<string, Page>();
   private lastStamp = BASE_DATE;
   private nextId = 0n;
+  private members = 0;
 
   constructor(spec: SpaceSpec) {
     this.key = spec.key;
@@ -121,6 +122,11 @@ export class Space {
 
   get size(): number {
     return this.byId.size;
+  }
+
+  /** Changes whenever a page or folder is added or deleted: what an index over the ids keys on. */
+  get membership(): number {
+    return this.members;
   }
 
   get(id: string): Page | undefined {
@@ -212,6 +218,7 @@ export class Space {
       attachments: (input.attachments ?? []).map((a) => ({ ...a })),
     };
     this.byId.set(id, page);
+    this.members++;
     return page;
   }
 
@@ -223,10 +230,12 @@ export class Space {
     const p = this.must(id);
     if (options.descendants) {
       for (const d of this.subtree(id)) this.byId.delete(d.id);
+      this.members++;
       return;
     }
     for (const c of this.children(id)) c.parentId = p.parentId;
     this.byId.delete(id);
+    this.members++;
   }
 
   /** Moving keeps the version: Confluence records no new content version for a move. */
