@@ -11,7 +11,7 @@ import type { Loader, LoaderContext } from 'astro/loaders';
 import { AstroError } from 'astro/errors';
 import { renderSource, type PageEntry } from './entries.ts';
 import { ConfluenceLoaderError, formatError } from './errors.ts';
-import { resolveOptions, type ConfluenceLoaderOptions, type ResolvedOptions } from './config/options.ts';
+import { keepsBody, resolveOptions, type ConfluenceLoaderOptions, type ResolvedOptions } from './config/options.ts';
 import { contentDirFor, runPipeline } from './pipeline.ts';
 import { currentOutcomes, type Lookup } from './rewrite/html-tree.ts';
 import { sanitizeRenderedPage, type SanitizedHtml } from './rewrite/rendered-html.ts';
@@ -129,7 +129,12 @@ async function load(context: LoaderContext, options: ResolvedOptions): Promise<v
     });
   }
   const saveStates = () => {
-    for (const { part, outcome } of results) meta.set(part.stateKey, JSON.stringify(outcome.state));
+    for (const { part, outcome } of results) {
+      // Any set marks Astro's whole data store for writing again: at 8,000 pages that is seconds of
+      // serialising, so a state that did not change is not set again.
+      const state = JSON.stringify(outcome.state);
+      if (meta.get(part.stateKey) !== state) meta.set(part.stateKey, state);
+    }
   };
   const pageCount = results.reduce((sum, { outcome }) => sum + outcome.decision.published.size, 0);
 
@@ -141,6 +146,11 @@ async function load(context: LoaderContext, options: ResolvedOptions): Promise<v
     saveStates();
     logger.info(`All ${pageCount} pages are up to date (${((Date.now() - started) / 1000).toFixed(1)}s)`);
     return;
+  }
+
+  const storesBody = keepsBody(options.entryBody, pageCount);
+  if (!storesBody) {
+    logger.info(`Entries are stored without their Markdown body (entry.body) to save build memory: ${pageCount} pages${typeof options.entryBody === 'number' ? ` is over entryBody: ${options.entryBody}` : ''}. Starlight does not read it; set entryBody: 'keep' for plugins that do.`);
   }
 
   // Render everything before touching the store: a failure half-way must leave the last good content.
@@ -160,7 +170,7 @@ async function load(context: LoaderContext, options: ResolvedOptions): Promise<v
       // The HTML also depends on how the URLs it links to resolve (another page unpublished or moved):
       // the digest covers those answers, read again now for the URLs the last render looked up,
       // and the loader's version, whose sanitising pass made the HTML.
-      const source = { body: entry.body, data: JSON.stringify(entry.data), filePath: entry.filePath, loader: VERSION };
+      const source = { body: entry.body, storesBody, data: JSON.stringify(entry.data), filePath: entry.filePath, loader: VERSION };
       const existing = store.get(entry.id);
       const lookups = existing?.rendered?.metadata?.[LOOKUPS] as Lookup[] | undefined;
       if (existing?.rendered && lookups && existing.digest === context.generateDigest({ ...source, links: currentOutcomes(lookups, { ...entry.context, assetsBase }) })) continue;
@@ -185,7 +195,7 @@ async function load(context: LoaderContext, options: ResolvedOptions): Promise<v
     store.set({
       id: entry.id,
       data,
-      body: entry.body,
+      ...(storesBody ? { body: entry.body } : {}),
       filePath: entry.filePath,
       digest,
       rendered,

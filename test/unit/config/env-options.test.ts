@@ -59,6 +59,9 @@ describe('confluenceOptionsFromEnv', () => {
     // DEV_REFRESH_MS (a number) and the labels (a list) comes through as 'v'.
     expect(values.filter((v) => v === 'v')).toHaveLength(ENV_VARIABLES.length - 4 - 1 - 1 - 1);
     expect(options.devRefreshMs).toBe(5000);
+    // CONFLUENCE_ENTRY_BODY: a number of pages becomes a number; 'keep', 'omit' (and anything else, for resolveOptions to refuse) stay words.
+    expect(confluenceOptionsFromEnv({ CONFLUENCE_SPACE_KEY: 'D', CONFLUENCE_ENTRY_BODY: '500' })!.entryBody).toBe(500);
+    expect(confluenceOptionsFromEnv({ CONFLUENCE_SPACE_KEY: 'D', CONFLUENCE_ENTRY_BODY: 'omit' })!.entryBody).toBe('omit');
     expect(() => confluenceOptionsFromEnv({ CONFLUENCE_SPACE_KEY: 'D', CONFLUENCE_DEV_REFRESH_MS: 'soon' })).toThrow(/CONFLUENCE_DEV_REFRESH_MS is "soon", not a number of milliseconds/);
     expect(options.oauth).toEqual({ clientId: 'v', clientSecret: 'v', refreshToken: 'v', storePath: 'v' });
     expect(options.excludeLabels).toEqual(['v']);

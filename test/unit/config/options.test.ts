@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_ARCHIVE_LIMITS } from '../../../packages/astro-loader-confluence/src/export/archive.ts';
 import { ConfigError } from '../../../packages/astro-loader-confluence/src/errors.ts';
-import { resolveOptions, type ConfluenceLoaderOptions } from '../../../packages/astro-loader-confluence/src/config/options.ts';
+import { ENTRY_BODY_MAX_PAGES, keepsBody, resolveOptions, type ConfluenceLoaderOptions } from '../../../packages/astro-loader-confluence/src/config/options.ts';
 
 function configError(input: ConfluenceLoaderOptions): ConfigError {
   try {
@@ -33,6 +33,7 @@ describe('resolveOptions', () => {
       retries: 5,
       retryBaseDelayMs: 500,
       contentDir: 'docs',
+      entryBody: ENTRY_BODY_MAX_PAGES,
     });
     expect(resolved.archiveLimits).toEqual(DEFAULT_ARCHIVE_LIMITS);
     // A little above the app's 25 s function limit, so the app times out first.
@@ -54,6 +55,7 @@ describe('resolveOptions', () => {
       unknownMacros: 'remove',
       failOnUnresolvedLinks: true,
       contentDir: 'wiki',
+      entryBody: 0,
     } as const;
     const resolved = resolveOptions(given);
     expect(resolved).toMatchObject(given);
@@ -96,12 +98,24 @@ describe('resolveOptions', () => {
     ['a negative retryBaseDelayMs', { spaceKey: 'D', retryBaseDelayMs: -10 }, /retryBaseDelayMs -10/, /Leave it unset/],
     ['an unknown unpublishedLinks', { spaceKey: 'D', unpublishedLinks: 'drop' as never }, /unpublishedLinks "drop"/, /'text'/],
     ['an unknown missingFiles', { spaceKey: 'D', missingFiles: 'link' as never }, /missingFiles "link"/, /'placeholder'.*'confluence'/],
+    ['an unknown entryBody', { spaceKey: 'D', entryBody: 'drop' as never }, /entryBody "drop"/, /'keep'.*'omit'/],
+    ['a negative entryBody', { spaceKey: 'D', entryBody: -1 }, /entryBody -1/, /'keep'.*'omit'/],
+    ['a fractional entryBody', { spaceKey: 'D', entryBody: 2.5 }, /entryBody 2\.5 is not .*a whole number of pages/, /'keep'.*'omit'/],
     ['an unknown unknownMacros', { spaceKey: 'D', unknownMacros: 'hide' as never }, /unknownMacros "hide"/, /'note'.*'remove'/],
   ])('refuses %s with a ConfigError and a hint', (_name, input, message, hint) => {
     const error = configError(input);
     expect(error.message).toMatch(message);
     expect(error.hint).toMatch(hint);
     expect(error.code).toBe('CONFIG');
+  });
+
+  it('keeps entry bodies up to the threshold, always with keep, never with omit', () => {
+    expect(keepsBody(ENTRY_BODY_MAX_PAGES, ENTRY_BODY_MAX_PAGES)).toBe(true);
+    expect(keepsBody(ENTRY_BODY_MAX_PAGES, ENTRY_BODY_MAX_PAGES + 1)).toBe(false);
+    expect(keepsBody(0, 0)).toBe(true);
+    expect(keepsBody(0, 1)).toBe(false);
+    expect(keepsBody('keep', 1_000_000)).toBe(true);
+    expect(keepsBody('omit', 1)).toBe(false);
   });
 
   it('does not echo an OAuth secret in its errors', () => {

@@ -29,6 +29,7 @@ export const ENV_VARIABLES = [
   'CONFLUENCE_VERSIONS_DIR',
   'CONFLUENCE_DEV_REFRESH_MS',
   'CONFLUENCE_REPORT',
+  'CONFLUENCE_ENTRY_BODY',
 ] as const;
 
 const value = (env: Env, name: string): string | undefined => {
@@ -41,6 +42,11 @@ function milliseconds(env: Env, name: string): number | undefined {
   if (raw === undefined) return undefined;
   if (!/^\d+$/.test(raw)) throw new ConfigError(`${name} is "${raw}", not a number of milliseconds.`, { hint: `Set ${name} to a whole number, e.g. 5000, or 0 to turn it off.` });
   return Number(raw);
+}
+
+/** `keep`, `omit` or a number of pages; anything else reaches resolveOptions, which names it. */
+function entryBody(raw: string | undefined): ConfluenceLoaderOptions['entryBody'] {
+  return raw !== undefined && /^\d+$/.test(raw) ? Number(raw) : (raw as ConfluenceLoaderOptions['entryBody']);
 }
 
 /** True when any variable that says what to publish (or from where) is set. */
@@ -82,6 +88,7 @@ export function confluenceOptionsFromEnv(env: Env = process.env): ConfluenceLoad
     snapshotsDir: value(env, 'CONFLUENCE_SNAPSHOTS_DIR'),
     devRefreshMs: milliseconds(env, 'CONFLUENCE_DEV_REFRESH_MS'),
     report: value(env, 'CONFLUENCE_REPORT'),
+    entryBody: entryBody(value(env, 'CONFLUENCE_ENTRY_BODY')),
     editLinks: value(env, 'CONFLUENCE_EDIT_LINKS') === undefined ? undefined : !/^(false|0|no|off)$/i.test(value(env, 'CONFLUENCE_EDIT_LINKS')!),
   };
 }

@@ -66,6 +66,13 @@ export interface ConfluenceLoaderOptions {
    * The build log lists them by page id either way.
    */
   unknownMacros?: 'note' | 'remove';
+  /**
+   * Whether each entry keeps its Markdown in Astro's data store as `body`: `'keep'`, `'omit'`, or a
+   * number: keep it for a collection of at most that many entries, omit it above (default
+   * `ENTRY_BODY_MAX_PAGES`). Starlight renders from `rendered` and never reads `body`; plugins that
+   * do (llms.txt generators, for one) need `'keep'`. The page HTML is the same either way.
+   */
+  entryBody?: EntryBodyOption;
   /** Fail the build when a page links to an unpublished page. Default `false` (listed in a report). */
   failOnUnresolvedLinks?: boolean;
   /** Export calls in flight at once. Default 4. */
@@ -126,7 +133,22 @@ export interface ConfluenceLoaderOptions {
 type Defaulted =
   | 'environment' | 'excludeLabels' | 'checkRestrictions' | 'unpublishedLinks' | 'failOnUnresolvedLinks'
   | 'concurrency' | 'includeAttachments' | 'publishActiveAttachments' | 'editLinks' | 'requestTimeoutMs' | 'deadlineMs' | 'retries' | 'retryBaseDelayMs'
-  | 'contentDir' | 'maxDownloadBytes' | 'missingFiles' | 'unknownMacros';
+  | 'contentDir' | 'maxDownloadBytes' | 'missingFiles' | 'unknownMacros' | 'entryBody';
+
+export type EntryBodyOption = 'keep' | 'omit' | number;
+
+/**
+ * The default of `entryBody`: bodies are kept up to 2,000 entries. Astro bundles its whole data
+ * store into the build as one module, and at 8,000 pages the bodies were 25 MB of its 115 MB and
+ * about 0.9 GB of the build's 3.9 GB peak memory (bench/README.md); at 2,000 pages they cost
+ * about a quarter of that, which any CI runner has.
+ */
+export const ENTRY_BODY_MAX_PAGES = 2_000;
+
+/** Whether a collection of `entries` entries keeps their bodies under `option`. */
+export function keepsBody(option: EntryBodyOption, entries: number): boolean {
+  return option === 'keep' || (typeof option === 'number' && entries <= option);
+}
 
 /** Options after validation, with every default filled in. */
 export type ResolvedOptions = Omit<ConfluenceLoaderOptions, Defaulted | 'archiveLimits'> &
@@ -201,8 +223,13 @@ export function resolveOptions(input: ConfluenceLoaderOptions): ResolvedOptions 
   if (input.unknownMacros !== undefined && !['note', 'remove'].includes(input.unknownMacros)) {
     fail(`unknownMacros "${input.unknownMacros}" is unknown.`, "Use 'note' (say the content is in Confluence) or 'remove' (show nothing).");
   }
+  const entryBody = input.entryBody ?? ENTRY_BODY_MAX_PAGES;
+  if (!(entryBody === 'keep' || entryBody === 'omit' || (typeof entryBody === 'number' && Number.isInteger(entryBody) && entryBody >= 0))) {
+    fail(`entryBody ${JSON.stringify(input.entryBody)} is not 'keep', 'omit' or a whole number of pages.`, "Use 'keep' for plugins that read entry.body, 'omit' to save build memory, or leave it unset for the default.");
+  }
   return {
     ...input,
+    entryBody,
     environment,
     excludeLabels: (input.excludeLabels ?? []).map((l) => l.trim()).filter(Boolean),
     checkRestrictions: input.checkRestrictions ?? true,
