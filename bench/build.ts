@@ -31,6 +31,8 @@ export interface LoaderStats {
   /** The sanitising pass over the rendered HTML of the `rendered` entries (absent from older loaders' lines). */
   sanitizeMs?: number;
   syncMs: number;
+  /** Of `syncMs`, the time the event loop was held by other work of Astro's process (absent from older loaders' lines). */
+  syncStalledMs?: number;
   exportCalls: number;
 }
 

@@ -51,6 +51,12 @@ export interface RebuildFigures {
   sync_ratio: number;
   cold_sync_ms: number;
   noop_sync_ms: number;
+  /**
+   * Of `noop_sync_ms`, the time Astro's process held the event loop with work of its own (its
+   * data-store serialisation, sync/stall-meter.ts), and the ratio without it: the loader's own part.
+   */
+  noop_sync_stalled_ms: number;
+  own_sync_ratio: number;
   /** The whole no-change `astro build` over the cold one, by wall time and by CPU time. */
   build_ratio: number;
   build_cpu_ratio: number;
@@ -118,6 +124,8 @@ export async function measureSeries(sizes: number[], options: { baseline: boolea
           sync_ratio: round(sync(noopStats) / sync(coldStats)),
           cold_sync_ms: Math.round(sync(coldStats)),
           noop_sync_ms: Math.round(sync(noopStats)),
+          noop_sync_stalled_ms: Math.round(noopStats?.syncStalledMs ?? Number.NaN),
+          own_sync_ratio: round((sync(noopStats) - (noopStats?.syncStalledMs ?? Number.NaN)) / (sync(coldStats) - (coldStats?.syncStalledMs ?? Number.NaN))),
           build_ratio: round(noop.ms / cold.ms),
           build_cpu_ratio: round(noop.cpuMs / cold.cpuMs),
           cold_ms: Math.round(cold.ms),

@@ -102,7 +102,7 @@ async function load(context: LoaderContext, options: ResolvedOptions): Promise<v
   ];
 
   const results: { part: Part; outcome: SyncOutcome; entries: PageEntry[] | null }[] = [];
-  const stats = { pages: 0, rendered: 0, rewriteMs: 0, renderMs: 0, sanitizeMs: 0, syncMs: 0, exportCalls: 0 };
+  const stats = { pages: 0, rendered: 0, rewriteMs: 0, renderMs: 0, sanitizeMs: 0, syncMs: 0, syncStalledMs: 0, exportCalls: 0 };
   for (const part of parts) {
     const { outcome, built, timings } = await runPipeline(part.options, {
       root,
@@ -125,6 +125,7 @@ async function load(context: LoaderContext, options: ResolvedOptions): Promise<v
       pages: stats.pages + outcome.decision.published.size,
       rewriteMs: stats.rewriteMs + timings.entriesMs,
       syncMs: stats.syncMs + timings.syncMs,
+      syncStalledMs: stats.syncStalledMs + timings.syncStalledMs,
       exportCalls: stats.exportCalls + outcome.exportCalls,
     });
   }
@@ -282,9 +283,10 @@ function assetsBaseOf(config: LoaderContext['config']): string {
  * Opt-in figures for `npm run bench` (bench/README.md): with CONFLUENCE_LOADER_STATS naming a file,
  * each load appends one JSON line. `rewriteMs` is building the entries (reading the raw cache and
  * rewriting every page); `renderMs` is Astro's renderMarkdown over the `rendered` entries, and
- * `sanitizeMs` the HTML pass over what it rendered.
+ * `sanitizeMs` the HTML pass over what it rendered; `syncStalledMs` is the part of `syncMs` the
+ * event loop was held by other work (sync/stall-meter.ts).
  */
-function writeStats(stats: { pages: number; rendered: number; rewriteMs: number; renderMs: number; sanitizeMs: number; syncMs: number; exportCalls: number }): void {
+function writeStats(stats: { pages: number; rendered: number; rewriteMs: number; renderMs: number; sanitizeMs: number; syncMs: number; syncStalledMs: number; exportCalls: number }): void {
   const file = process.env.CONFLUENCE_LOADER_STATS;
   if (file) appendFileSync(file, `${JSON.stringify(stats)}\n`);
 }

@@ -13,6 +13,7 @@ import { RawCache, rawCacheDir } from './sync/raw-cache.ts';
 import { writeSnapshot } from './sources/snapshot.ts';
 import { scrubUnpublished } from './rewrite/scrub.ts';
 import { createPageSource, sourceKey } from './sources/sources.ts';
+import { startStallMeter } from './sync/stall-meter.ts';
 import { readStateFile, writeStateFile } from './sync/state-file.ts';
 import { syncPages, type SyncOutcome, type SyncState } from './sync/sync.ts';
 import { buildReport, writeReport } from './sync-report.ts';
@@ -51,8 +52,12 @@ export interface PipelineResult {
   /** Null when nothing changed since the previous sync: the entries it built still stand. */
   built: BuildEntriesResult | null;
   cache: RawCache;
-  /** Wall milliseconds of the sync (discovery and exports) and of building entries (reading the cache and rewriting). */
-  timings: { syncMs: number; entriesMs: number };
+  /**
+   * Wall milliseconds of the sync (discovery and exports) and of building entries (reading the
+   * cache and rewriting); `syncStalledMs`: of the sync, how long the event loop was held by
+   * something else (sync/stall-meter.ts).
+   */
+  timings: { syncMs: number; syncStalledMs: number; entriesMs: number };
 }
 
 export async function runPipeline(options: ResolvedOptions, context: PipelineContext): Promise<PipelineResult> {
@@ -63,6 +68,8 @@ export async function runPipeline(options: ResolvedOptions, context: PipelineCon
   const source = await createPageSource(options, { logger, root: context.root, downloadDir: join(cache.staging().root, 'downloads') });
   logger.info(`Syncing ${source.label}`);
   const syncStarted = performance.now();
+  const stalls = startStallMeter();
+  let syncStalledMs = 0;
   let outcome: SyncOutcome;
   try {
     outcome = await syncPages({
@@ -78,6 +85,7 @@ export async function runPipeline(options: ResolvedOptions, context: PipelineCon
       onDiscoveryProgress: (p) => progress({ phase: p.phase, done: p.done, total: p.total, unit: p.phase === 'reading folders' ? 'folders' : 'pages' }),
     });
   } finally {
+    syncStalledMs = stalls.stop();
     await source.close();
   }
   const syncMs = performance.now() - syncStarted;
@@ -97,7 +105,7 @@ export async function runPipeline(options: ResolvedOptions, context: PipelineCon
   if (context.previous?.entriesDigest === digest && outcome.fetched.size === 0 && !options.writeSnapshot) {
     logger.info('Nothing changed since the last sync.');
     await report(null);
-    return { outcome, built: null, cache, timings: { syncMs, entriesMs: 0 } };
+    return { outcome, built: null, cache, timings: { syncMs, syncStalledMs, entriesMs: 0 } };
   }
 
   const entriesStarted = performance.now();
@@ -141,7 +149,7 @@ export async function runPipeline(options: ResolvedOptions, context: PipelineCon
     });
   }
   await report(built);
-  return { outcome, built, cache, timings: { syncMs, entriesMs } };
+  return { outcome, built, cache, timings: { syncMs, syncStalledMs, entriesMs } };
 }
 
 function entriesDigest(outcome: SyncOutcome, options: ResolvedOptions, base: string, banner: string | undefined): string {
