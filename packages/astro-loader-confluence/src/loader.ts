@@ -149,6 +149,8 @@ async function load(context: LoaderContext, options: ResolvedOptions): Promise<v
     return;
   }
 
+  // Counted over every part, live and versions, since they share the one store. A part with
+  // nothing to rewrite keeps its entries as stored, with or without bodies: memory only, no content.
   const storesBody = keepsBody(options.entryBody, pageCount);
   if (!storesBody) {
     logger.info(`Entries are stored without their Markdown body (entry.body) to save build memory: ${pageCount} pages${typeof options.entryBody === 'number' ? ` is over entryBody: ${options.entryBody}` : ''}. Starlight does not read it; set entryBody: 'keep' for plugins that do.`);
