@@ -104,6 +104,7 @@ if (series) {
   row('series.rebuild.export_calls', r.export_calls, `0 (no-change rebuild of ${r.space})`, r.export_calls === 0);
   row('series.rebuild.sync_ratio', r.sync_ratio, `≤ 0.05 (${r.noop_sync_ms} ms / ${r.cold_sync_ms} ms)`, r.sync_ratio <= 0.05);
   row('series.rebuild.own_sync_ratio', r.own_sync_ratio, `reported (without the ${r.noop_sync_stalled_ms} ms the event loop was held by Astro's own work)`, undefined);
+  row('series.rebuild.pipeline_sync_ratio', r.pipeline_sync_ratio, `reported (the pipeline alone, outside Astro: ${r.pipeline_noop_sync_ms} ms / ${r.pipeline_cold_sync_ms} ms)`, undefined);
   row('series.rebuild.build_ratio', r.build_ratio, `reported (${r.noop_ms} ms / ${r.cold_ms} ms; by CPU time ${r.build_cpu_ratio})`, undefined);
 }
 

@@ -9,9 +9,10 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, type DefaultTreeAdapterTypes } from 'parse5';
-import { generateSpace, start } from 'confluence-stand-in';
+import { generateSpace, start, type StandIn } from 'confluence-stand-in';
+import { createHarness, standInOptions } from '../test/helpers/pipeline.ts';
 import { astroBuild, BuildTimeout, writeBaselinePages, writeBaselineProject, writeLoaderProject, type AstroRun, type LoaderStats } from './build.ts';
-import { cleanEnv, median, note, round, standInEnv, WORK } from './common.ts';
+import { cleanEnv, EXCLUDED_LABEL, median, note, round, standInEnv, WORK } from './common.ts';
 
 /**
  * A baseline build longer than this is stopped and reported as not finished; a size whose build
@@ -57,6 +58,13 @@ export interface RebuildFigures {
    */
   noop_sync_stalled_ms: number;
   own_sync_ratio: number;
+  /**
+   * The loader's pipeline alone on the same space, outside Astro (the harness of
+   * `incremental.noop_sync_ratio`): the median of three no-change syncs over its cold one.
+   */
+  pipeline_sync_ratio: number;
+  pipeline_cold_sync_ms: number;
+  pipeline_noop_sync_ms: number;
   /** The whole no-change `astro build` over the cold one, by wall time and by CPU time. */
   build_ratio: number;
   build_cpu_ratio: number;
@@ -130,6 +138,7 @@ export async function measureSeries(sizes: number[], options: { baseline: boolea
           build_cpu_ratio: round(noop.cpuMs / cold.cpuMs),
           cold_ms: Math.round(cold.ms),
           noop_ms: Math.round(noop.ms),
+          ...(await pipelineSyncs(standIn, key)),
         };
       }
 
@@ -269,4 +278,22 @@ function phases(run: AstroRun): Record<string, number> | undefined {
     search: Math.round(searched - search),
     rest: Math.round(run.ms - searched),
   };
+}
+
+/** The pipeline alone (no Astro) on the space the stand-in serves: a cold sync, then three no-change ones. */
+async function pipelineSyncs(standIn: StandIn, key: string): Promise<Pick<RebuildFigures, 'pipeline_sync_ratio' | 'pipeline_cold_sync_ms' | 'pipeline_noop_sync_ms'>> {
+  note(`series: the pipeline alone, cold and no-change, on balanced-${key}`);
+  const harness = createHarness(() => ({ ...standInOptions(standIn), excludeLabels: [EXCLUDED_LABEL], editLinks: false }));
+  try {
+    const cold = await harness.run();
+    const coldMs = cold.timings.syncMs + cold.timings.entriesMs;
+    const noops: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const { timings } = await harness.run();
+      noops.push(timings.syncMs + timings.entriesMs);
+    }
+    return { pipeline_sync_ratio: round(median(noops) / coldMs), pipeline_cold_sync_ms: Math.round(coldMs), pipeline_noop_sync_ms: Math.round(median(noops)) };
+  } finally {
+    harness.cleanup();
+  }
 }
