@@ -3,18 +3,8 @@
  * say, the tree must be built without looping or crashing and every page linked exactly once.
  */
 import { describe, expect, it } from 'vitest';
-import { branchSidebar, flattenLinks, fullSidebar, pageTree, pathKey, type SidebarFolder, type SidebarSourceEntry } from '../../../packages/astro-loader-confluence/src/starlight/sidebar.ts';
-
-const page = (id: string, confluenceId: string, parentId?: string, position = 0, folders?: SidebarFolder[]): SidebarSourceEntry => ({
-  id,
-  data: { title: id.toUpperCase(), confluence: { id: confluenceId, parentId, position, ...(folders ? { folders } : {}) } },
-});
-const home = () => page('index', '1');
-
-function hrefsOf(entries: SidebarSourceEntry[]) {
-  const tree = pageTree(entries, '/')!;
-  return { tree, hrefs: flattenLinks(fullSidebar(tree)).map((l) => l.href).sort() };
-}
+import { branchSidebar, flattenLinks, pathKey } from '../../../packages/astro-loader-confluence/src/starlight/sidebar.ts';
+import { home, hrefsOf, page } from '../../helpers/sidebar-entries.ts';
 
 describe('folder attacks that hold', () => {
   it('two entries naming one folder with different titles: one group, both pages in it', () => {
