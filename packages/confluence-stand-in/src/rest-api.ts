@@ -339,6 +339,11 @@ function cqlOf(query: URLSearchParams): { cql: string; clauses: ReturnType<typeo
   }
 }
 
+/** Whether content matches the CQL as the search index sees it (pages it lags behind are missing). */
+function cqlHit(ctx: RestContext, clauses: ReturnType<typeof parseCql>): (p: Page) => boolean {
+  return (p) => !ctx.searchLag.has(p.id) && matchesCql(clauses, { spaceKey: ctx.space.key, type: p.kind, labels: p.labels });
+}
+
 function search(ctx: RestContext, query: URLSearchParams): Reply {
   const parsed = cqlOf(query);
   if (isReply(parsed)) return parsed;
@@ -346,7 +351,7 @@ function search(ctx: RestContext, query: URLSearchParams): Reply {
   const limit = parseLimit(query, SEARCH_MAX_LIMIT);
   if (isReply(limit)) return limit;
   const space = ctx.space;
-  const hit = (p: Page) => !ctx.searchLag.has(p.id) && matchesCql(clauses, { spaceKey: space.key, type: p.kind, labels: p.labels });
+  const hit = cqlHit(ctx, clauses);
   const page = paginateSpace(space, ctx.orderSeed + 1, hit, query, limit);
   if (isReply(page)) return page;
   const base = `${ctx.apiUrl}/wiki`;
@@ -414,7 +419,7 @@ function contentSearch(ctx: RestContext, query: URLSearchParams): Reply {
   if (isReply(limit)) return limit;
   const expand = new Set((query.get('expand') ?? '').split(',').map((e) => e.trim()).filter(Boolean));
   const space = ctx.space;
-  const page = paginateSpace(space, ctx.orderSeed + 2, (p) => !ctx.searchLag.has(p.id) && matchesCql(clauses, { spaceKey: space.key, type: p.kind, labels: p.labels }), query, limit);
+  const page = paginateSpace(space, ctx.orderSeed + 2, cqlHit(ctx, clauses), query, limit);
   if (isReply(page)) return page;
   const base = `${ctx.apiUrl}/wiki`;
   const results = page.items.map((p) => {
