@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { confluenceOptionsFromEnv, ENV_VARIABLES, isConfluenceConfigured } from '../../../packages/astro-loader-confluence/src/config/env-options.ts';
+import { resolveOptions } from '../../../packages/astro-loader-confluence/src/config/options.ts';
 import { ConfigError } from '../../../packages/astro-loader-confluence/src/errors.ts';
 
 describe('confluenceOptionsFromEnv', () => {
@@ -62,6 +63,8 @@ describe('confluenceOptionsFromEnv', () => {
     // CONFLUENCE_ENTRY_BODY: a number of pages becomes a number; 'keep', 'omit' (and anything else, for resolveOptions to refuse) stay words.
     expect(confluenceOptionsFromEnv({ CONFLUENCE_SPACE_KEY: 'D', CONFLUENCE_ENTRY_BODY: '500' })!.entryBody).toBe(500);
     expect(confluenceOptionsFromEnv({ CONFLUENCE_SPACE_KEY: 'D', CONFLUENCE_ENTRY_BODY: 'omit' })!.entryBody).toBe('omit');
+    expect(() => resolveOptions(confluenceOptionsFromEnv({ CONFLUENCE_SPACE_KEY: 'D', CONFLUENCE_ENTRY_BODY: '0x10' })!)).toThrow(/entryBody "0x10" is not 'keep', 'omit' or a whole number of pages/);
+    expect(() => resolveOptions(confluenceOptionsFromEnv({ CONFLUENCE_SPACE_KEY: 'D', CONFLUENCE_ENTRY_BODY: '-5' })!)).toThrow(/entryBody "-5"/);
     expect(() => confluenceOptionsFromEnv({ CONFLUENCE_SPACE_KEY: 'D', CONFLUENCE_DEV_REFRESH_MS: 'soon' })).toThrow(/CONFLUENCE_DEV_REFRESH_MS is "soon", not a number of milliseconds/);
     expect(options.oauth).toEqual({ clientId: 'v', clientSecret: 'v', refreshToken: 'v', storePath: 'v' });
     expect(options.excludeLabels).toEqual(['v']);
