@@ -11,12 +11,13 @@ import type { Loader, LoaderContext } from 'astro/loaders';
 import { AstroError } from 'astro/errors';
 import { renderSource, type PageEntry } from './entries.ts';
 import { ConfluenceLoaderError, formatError } from './errors.ts';
-import { keepsBody, resolveOptions, type ConfluenceLoaderOptions, type ResolvedOptions } from './config/options.ts';
+import { keepsBody, resolveOptions, storesHtml as storesHtmlFor, type ConfluenceLoaderOptions, type ResolvedOptions } from './config/options.ts';
 import { contentDirFor, runPipeline } from './pipeline.ts';
 import { currentOutcomes, type Lookup } from './rewrite/html-tree.ts';
 import { sanitizeRenderedPage, type SanitizedHtml } from './rewrite/rendered-html.ts';
 import { ATTACHMENT_POLICY_FILE, type AttachmentPolicy } from './starlight/attachment-policy.ts';
 import { rawCacheDir } from './sync/raw-cache.ts';
+import { HTML_FILE, htmlDir, htmlFileOf, presentHtmlFiles, pruneHtmlFiles, writeHtmlFile } from './sync/html-files.ts';
 import type { UnresolvedLink } from './types.ts';
 import { VERSION } from './version.ts';
 import { confluenceDataSchema } from './schema.ts';
@@ -101,6 +102,18 @@ async function load(context: LoaderContext, options: ResolvedOptions): Promise<v
     })),
   ];
 
+  // Entries whose HTML file is gone (a cache restored without it) are rendered again, and their
+  // part is rebuilt from the raw cache even if nothing changed in Confluence.
+  const htmlFiles = htmlDir(fileURLToPath(config.cacheDir), context.collection);
+  const presentHtml = await presentHtmlFiles(htmlFiles);
+  const hasHtml = (entry: Parameters<typeof htmlFileOf>[0]) => {
+    const name = htmlFileOf(entry);
+    return name === undefined || presentHtml.has(name);
+  };
+  const lostHtml = new Set<string>();
+  for (const entry of store.values()) if (!hasHtml(entry)) lostHtml.add(versionSlugOf(entry as unknown as VersionedEntry));
+  if (lostHtml.size > 0) logger.info('Some pages\' HTML is missing from the build cache: rendering them again.');
+
   const results: { part: Part; outcome: SyncOutcome; entries: PageEntry[] | null }[] = [];
   const stats = { pages: 0, rendered: 0, rewriteMs: 0, renderMs: 0, sanitizeMs: 0, syncMs: 0, syncStalledMs: 0, exportCalls: 0 };
   for (const part of parts) {
@@ -112,7 +125,7 @@ async function load(context: LoaderContext, options: ResolvedOptions): Promise<v
       base: part.base,
       logger: part.version ? logger.fork(`${logger.label}:${part.version.slug}`) : logger,
       report: !part.version,
-      previous: parseState(meta.get(part.stateKey)),
+      previous: withoutEntriesDigest(parseState(meta.get(part.stateKey)), lostHtml.has(part.version?.slug ?? '')),
       // A live page titled like a version (`v1`) takes another path, with a warning, rather than
       // the version's URL; checkVersionCollisions below stays as the last guard.
       reservedPaths: part.version ? [] : versions.flatMap((version) => [version.slug, version.slug.toLowerCase()]),
@@ -152,6 +165,10 @@ async function load(context: LoaderContext, options: ResolvedOptions): Promise<v
   // Counted over every part, live and versions, since they share the one store. A part with
   // nothing to rewrite keeps its entries as stored, with or without bodies: memory only, no content.
   const storesBody = keepsBody(options.entryBody, pageCount);
+  const storesHtml = storesHtmlFor(options.entryHtml, pageCount);
+  if (!storesHtml) {
+    logger.info(`Page HTML is kept in files of the build cache, not in Astro's data store, to keep the store small: ${pageCount} pages${typeof options.entryHtml === 'number' ? ` is over entryHtml: ${options.entryHtml}` : ''}. starlightConfluence() renders them; set entryHtml: 'store' for code that renders entries itself.`);
+  }
   if (!storesBody) {
     logger.info(`Entries are stored without their Markdown body (entry.body) to save build memory: ${pageCount} pages${typeof options.entryBody === 'number' ? ` is over entryBody: ${options.entryBody}` : ''}. Starlight does not read it; set entryBody: 'keep' for plugins that do.`);
   }
@@ -173,17 +190,21 @@ async function load(context: LoaderContext, options: ResolvedOptions): Promise<v
       // The HTML also depends on how the URLs it links to resolve (another page unpublished or moved):
       // the digest covers those answers, read again now for the URLs the last render looked up,
       // and the loader's version, whose sanitising pass made the HTML.
-      const source = { body: entry.body, storesBody, data: JSON.stringify(entry.data), filePath: entry.filePath, loader: VERSION };
+      const source = { body: entry.body, storesBody, storesHtml, data: JSON.stringify(entry.data), filePath: entry.filePath, loader: VERSION };
       const existing = store.get(entry.id);
       const lookups = existing?.rendered?.metadata?.[LOOKUPS] as Lookup[] | undefined;
-      if (existing?.rendered && lookups && existing.digest === context.generateDigest({ ...source, links: currentOutcomes(lookups, { ...entry.context, assetsBase }) })) continue;
+      if (existing?.rendered && lookups && hasHtml(existing) && existing.digest === context.generateDigest({ ...source, links: currentOutcomes(lookups, { ...entry.context, assetsBase }) })) continue;
       const data = await context.parseData({ id: entry.id, data: entry.data as unknown as Record<string, unknown>, filePath: entry.filePath });
       const renderStarted = performance.now();
       const rendered = await context.renderMarkdown(renderSource(entry), { fileURL: pathToFileURL(join(root, entry.filePath)) });
       stats.renderMs += performance.now() - renderStarted;
       const sanitizeStarted = performance.now();
-      const safe = sanitizeRendered(rendered, entry, assetsBase, htmlReport);
+      let safe = sanitizeRendered(rendered, entry, assetsBase, htmlReport);
       stats.sanitizeMs += performance.now() - sanitizeStarted;
+      // HTML with images Astro optimises stays in the store: Astro rewrites their references there.
+      if (!storesHtml && !safe.metadata?.imagePaths?.length) {
+        safe = { ...safe, html: '', metadata: { ...safe.metadata, [HTML_FILE]: await writeHtmlFile(htmlFiles, safe.html) } };
+      }
       // Astro keeps an entry whose digest did not change as it was: a new answer must be a new digest.
       const digest = context.generateDigest({ ...source, links: (safe.metadata![LOOKUPS] as Lookup[]).map(([, , outcome]) => outcome) });
       updates.push({ entry, data, digest, rendered: safe });
@@ -205,6 +226,7 @@ async function load(context: LoaderContext, options: ResolvedOptions): Promise<v
       assetImports: rendered.metadata?.imagePaths,
     });
   }
+  await pruneHtmlFiles(htmlFiles, new Set([...store.values()].map(htmlFileOf).filter((name) => name !== undefined)));
   writeStats({ ...stats, rendered: updates.length });
   saveStates();
   const exported = results.reduce((sum, { outcome }) => sum + outcome.fetched.size, 0);
@@ -301,6 +323,11 @@ function parseState(text: string | undefined): SyncState | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The state with the entries' digest dropped when `rebuild`: the pipeline then builds the entries again from the raw cache. */
+function withoutEntriesDigest(state: SyncState | undefined, rebuild: boolean): SyncState | undefined {
+  return rebuild && state ? { ...state, entriesDigest: undefined } : state;
 }
 
 /** Astro shows `message` and `hint` in its error overlay and terminal output, without a stack. */

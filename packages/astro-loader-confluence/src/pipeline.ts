@@ -154,7 +154,7 @@ export async function runPipeline(options: ResolvedOptions, context: PipelineCon
 
 function entriesDigest(outcome: SyncOutcome, options: ResolvedOptions, base: string, banner: string | undefined): string {
   const hash = createHash('sha256');
-  hash.update(JSON.stringify([base, banner ?? '', options.site ?? '', options.unpublishedLinks, options.editLinks, options.cloudId ?? '', options.publishActiveAttachments, options.missingFiles, options.unknownMacros, options.entryBody]));
+  hash.update(JSON.stringify([base, banner ?? '', options.site ?? '', options.unpublishedLinks, options.editLinks, options.cloudId ?? '', options.publishActiveAttachments, options.missingFiles, options.unknownMacros, options.entryBody, options.entryHtml]));
   const { tree } = outcome.discovery;
   for (const [id, path] of outcome.sitePaths.paths) {
     const page = tree.pages.get(id)!;

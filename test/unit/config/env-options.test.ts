@@ -65,6 +65,11 @@ describe('confluenceOptionsFromEnv', () => {
     expect(confluenceOptionsFromEnv({ CONFLUENCE_SPACE_KEY: 'D', CONFLUENCE_ENTRY_BODY: 'omit' })!.entryBody).toBe('omit');
     expect(() => resolveOptions(confluenceOptionsFromEnv({ CONFLUENCE_SPACE_KEY: 'D', CONFLUENCE_ENTRY_BODY: '0x10' })!)).toThrow(/entryBody "0x10" is not 'keep', 'omit' or a whole number of pages/);
     expect(() => resolveOptions(confluenceOptionsFromEnv({ CONFLUENCE_SPACE_KEY: 'D', CONFLUENCE_ENTRY_BODY: '-5' })!)).toThrow(/entryBody "-5"/);
+    // CONFLUENCE_ENTRY_HTML reads the same way, with its own words.
+    expect(confluenceOptionsFromEnv({ CONFLUENCE_SPACE_KEY: 'D', CONFLUENCE_ENTRY_HTML: '300' })!.entryHtml).toBe(300);
+    expect(resolveOptions(confluenceOptionsFromEnv({ CONFLUENCE_SPACE_KEY: 'D', CONFLUENCE_ENTRY_HTML: 'file' })!).entryHtml).toBe('file');
+    expect(() => resolveOptions(confluenceOptionsFromEnv({ CONFLUENCE_SPACE_KEY: 'D', CONFLUENCE_ENTRY_HTML: 'keep' })!)).toThrow(/entryHtml "keep" is not 'store', 'file'/);
+    expect(() => resolveOptions(confluenceOptionsFromEnv({ CONFLUENCE_SPACE_KEY: 'D', CONFLUENCE_ENTRY_HTML: '1e3' })!)).toThrow(/entryHtml "1e3"/);
     expect(() => confluenceOptionsFromEnv({ CONFLUENCE_SPACE_KEY: 'D', CONFLUENCE_DEV_REFRESH_MS: 'soon' })).toThrow(/CONFLUENCE_DEV_REFRESH_MS is "soon", not a number of milliseconds/);
     expect(options.oauth).toEqual({ clientId: 'v', clientSecret: 'v', refreshToken: 'v', storePath: 'v' });
     expect(options.excludeLabels).toEqual(['v']);

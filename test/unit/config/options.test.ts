@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_ARCHIVE_LIMITS } from '../../../packages/astro-loader-confluence/src/export/archive.ts';
 import { ConfigError } from '../../../packages/astro-loader-confluence/src/errors.ts';
-import { ENTRY_BODY_MAX_PAGES, keepsBody, resolveOptions, type ConfluenceLoaderOptions } from '../../../packages/astro-loader-confluence/src/config/options.ts';
+import { ENTRY_BODY_MAX_PAGES, ENTRY_HTML_MAX_PAGES, keepsBody, resolveOptions, storesHtml, type ConfluenceLoaderOptions } from '../../../packages/astro-loader-confluence/src/config/options.ts';
 
 function configError(input: ConfluenceLoaderOptions): ConfigError {
   try {
@@ -34,6 +34,7 @@ describe('resolveOptions', () => {
       retryBaseDelayMs: 500,
       contentDir: 'docs',
       entryBody: ENTRY_BODY_MAX_PAGES,
+      entryHtml: ENTRY_HTML_MAX_PAGES,
     });
     expect(resolved.archiveLimits).toEqual(DEFAULT_ARCHIVE_LIMITS);
     // A little above the app's 25 s function limit, so the app times out first.
@@ -56,6 +57,7 @@ describe('resolveOptions', () => {
       failOnUnresolvedLinks: true,
       contentDir: 'wiki',
       entryBody: 0,
+      entryHtml: 'file',
     } as const;
     const resolved = resolveOptions(given);
     expect(resolved).toMatchObject(given);
@@ -101,6 +103,10 @@ describe('resolveOptions', () => {
     ['an unknown entryBody', { spaceKey: 'D', entryBody: 'drop' as never }, /entryBody "drop"/, /'keep'.*'omit'/],
     ['a negative entryBody', { spaceKey: 'D', entryBody: -1 }, /entryBody -1/, /'keep'.*'omit'/],
     ['a fractional entryBody', { spaceKey: 'D', entryBody: 2.5 }, /entryBody 2\.5 is not .*a whole number of pages/, /'keep'.*'omit'/],
+    ['an unknown entryHtml', { spaceKey: 'D', entryHtml: 'disk' as never }, /entryHtml "disk" is not 'store', 'file' or a whole number of pages/, /'store'.*'file'/],
+    ['a negative entryHtml', { spaceKey: 'D', entryHtml: -3 }, /entryHtml -3/, /'store'.*'file'/],
+    ['a fractional entryHtml', { spaceKey: 'D', entryHtml: 0.5 }, /entryHtml 0\.5/, /'store'.*'file'/],
+    ['an entryHtml that is not a number', { spaceKey: 'D', entryHtml: Number.NaN }, /entryHtml null/, /'store'.*'file'/],
     ['an unknown unknownMacros', { spaceKey: 'D', unknownMacros: 'hide' as never }, /unknownMacros "hide"/, /'note'.*'remove'/],
   ])('refuses %s with a ConfigError and a hint', (_name, input, message, hint) => {
     const error = configError(input);
@@ -116,6 +122,17 @@ describe('resolveOptions', () => {
     expect(keepsBody(0, 1)).toBe(false);
     expect(keepsBody('keep', 1_000_000)).toBe(true);
     expect(keepsBody('omit', 1)).toBe(false);
+  });
+
+  it('keeps page HTML in the store up to the threshold, always with store, never with file', () => {
+    expect(storesHtml(ENTRY_HTML_MAX_PAGES, ENTRY_HTML_MAX_PAGES)).toBe(true);
+    expect(storesHtml(ENTRY_HTML_MAX_PAGES, ENTRY_HTML_MAX_PAGES + 1)).toBe(false);
+    expect(storesHtml(0, 1)).toBe(false);
+    expect(storesHtml('store', 1_000_000)).toBe(true);
+    expect(storesHtml('file', 1)).toBe(false);
+    // The words of one option mean nothing to the other.
+    expect(storesHtml('keep' as never, 1)).toBe(false);
+    expect(keepsBody('store' as never, 1)).toBe(false);
   });
 
   it('does not echo an OAuth secret in its errors', () => {

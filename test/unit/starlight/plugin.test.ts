@@ -1,6 +1,7 @@
 /**
  * The plugin's `sidebar` option: a wrong value is refused with what to write instead, and the
- * value given reaches the route middleware through the Vite module it imports.
+ * value given reaches the route middleware through the Vite module it imports, with Astro's
+ * `cacheDir` (where page HTML kept out of the data store is read from).
  */
 import { describe, expect, it } from 'vitest';
 import type { AstroIntegration } from 'astro';
@@ -45,9 +46,10 @@ function configModule(vitePlugins: VitePlugin[]): string | undefined {
 
 describe('starlightConfluence({ sidebar })', () => {
   it('hands the route middleware the default, 200 pages, or the value given', () => {
-    expect(configModule(setUp(undefined).vitePlugins)).toBe('export const sidebar = 200;');
-    expect(configModule(setUp({ sidebar: 'branch' }).vitePlugins)).toBe('export const sidebar = "branch";');
-    expect(configModule(setUp({ sidebar: 1000 }).vitePlugins)).toBe('export const sidebar = 1000;');
+    const cacheDir = 'export const cacheDir = "/tmp/cache/";';
+    expect(configModule(setUp(undefined).vitePlugins)).toBe(`export const sidebar = 200;\n${cacheDir}`);
+    expect(configModule(setUp({ sidebar: 'branch' }).vitePlugins)).toBe(`export const sidebar = "branch";\n${cacheDir}`);
+    expect(configModule(setUp({ sidebar: 1000 }).vitePlugins)).toBe(`export const sidebar = 1000;\n${cacheDir}`);
   });
 
   it("adds the branch links' stylesheet after the site's own", () => {

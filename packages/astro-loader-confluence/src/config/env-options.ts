@@ -30,6 +30,7 @@ export const ENV_VARIABLES = [
   'CONFLUENCE_DEV_REFRESH_MS',
   'CONFLUENCE_REPORT',
   'CONFLUENCE_ENTRY_BODY',
+  'CONFLUENCE_ENTRY_HTML',
 ] as const;
 
 const value = (env: Env, name: string): string | undefined => {
@@ -44,9 +45,9 @@ function milliseconds(env: Env, name: string): number | undefined {
   return Number(raw);
 }
 
-/** `keep`, `omit` or a number of pages; anything else reaches resolveOptions, which names it. */
-function entryBody(raw: string | undefined): ConfluenceLoaderOptions['entryBody'] {
-  return raw !== undefined && /^\d+$/.test(raw) ? Number(raw) : (raw as ConfluenceLoaderOptions['entryBody']);
+/** A word (`keep`, `file`…) or a number of pages; anything else reaches resolveOptions, which names it. */
+function wordOrPages<T>(raw: string | undefined): T | undefined {
+  return (raw !== undefined && /^\d+$/.test(raw) ? Number(raw) : raw) as T | undefined;
 }
 
 /** True when any variable that says what to publish (or from where) is set. */
@@ -88,7 +89,8 @@ export function confluenceOptionsFromEnv(env: Env = process.env): ConfluenceLoad
     snapshotsDir: value(env, 'CONFLUENCE_SNAPSHOTS_DIR'),
     devRefreshMs: milliseconds(env, 'CONFLUENCE_DEV_REFRESH_MS'),
     report: value(env, 'CONFLUENCE_REPORT'),
-    entryBody: entryBody(value(env, 'CONFLUENCE_ENTRY_BODY')),
+    entryBody: wordOrPages<ConfluenceLoaderOptions['entryBody']>(value(env, 'CONFLUENCE_ENTRY_BODY')),
+    entryHtml: wordOrPages<ConfluenceLoaderOptions['entryHtml']>(value(env, 'CONFLUENCE_ENTRY_HTML')),
     editLinks: value(env, 'CONFLUENCE_EDIT_LINKS') === undefined ? undefined : !/^(false|0|no|off)$/i.test(value(env, 'CONFLUENCE_EDIT_LINKS')!),
   };
 }

@@ -73,6 +73,15 @@ export interface ConfluenceLoaderOptions {
    * do (llms.txt generators, for one) need `'keep'`. The page HTML is the same either way.
    */
   entryBody?: EntryBodyOption;
+  /**
+   * Where each entry's rendered HTML is kept: `'store'`, in Astro's data store as `rendered.html`,
+   * as any loader keeps it; `'file'`, in a file of the build cache (sync/html-files.ts) that
+   * `starlightConfluence()` renders in its place; or a number: the store for a collection of at
+   * most that many entries, files above (default `ENTRY_HTML_MAX_PAGES`). The built pages are the
+   * same either way. Files need prerendered pages (Starlight's default) and `starlightConfluence()`;
+   * code that calls `render(entry)` itself gets the HTML only from the store.
+   */
+  entryHtml?: EntryHtmlOption;
   /** Fail the build when a page links to an unpublished page. Default `false` (listed in a report). */
   failOnUnresolvedLinks?: boolean;
   /** Export calls in flight at once. Default 4. */
@@ -133,9 +142,10 @@ export interface ConfluenceLoaderOptions {
 type Defaulted =
   | 'environment' | 'excludeLabels' | 'checkRestrictions' | 'unpublishedLinks' | 'failOnUnresolvedLinks'
   | 'concurrency' | 'includeAttachments' | 'publishActiveAttachments' | 'editLinks' | 'requestTimeoutMs' | 'deadlineMs' | 'retries' | 'retryBaseDelayMs'
-  | 'contentDir' | 'maxDownloadBytes' | 'missingFiles' | 'unknownMacros' | 'entryBody';
+  | 'contentDir' | 'maxDownloadBytes' | 'missingFiles' | 'unknownMacros' | 'entryBody' | 'entryHtml';
 
 export type EntryBodyOption = 'keep' | 'omit' | number;
+export type EntryHtmlOption = 'store' | 'file' | number;
 
 /**
  * The default of `entryBody`: bodies are kept up to 2,000 entries. Astro bundles its whole data
@@ -145,9 +155,26 @@ export type EntryBodyOption = 'keep' | 'omit' | number;
  */
 export const ENTRY_BODY_MAX_PAGES = 2_000;
 
+/**
+ * The default of `entryHtml`: HTML stays in the data store up to 2,000 entries. Above, the store
+ * Astro serialises after every sync (even one that changed nothing) and bundles into the build is
+ * mostly HTML: at 8,000 pages 72 MB of its 90 MB (bench/README.md). Up to 2,000 pages that costs
+ * under a second, and the store keeps what other code reading `rendered` expects.
+ */
+export const ENTRY_HTML_MAX_PAGES = 2_000;
+
 /** Whether a collection of `entries` entries keeps their bodies under `option`. */
 export function keepsBody(option: EntryBodyOption, entries: number): boolean {
-  return option === 'keep' || (typeof option === 'number' && entries <= option);
+  return inStore(option, 'keep', entries);
+}
+
+/** Whether a collection of `entries` entries keeps its HTML in the data store under `option`. */
+export function storesHtml(option: EntryHtmlOption, entries: number): boolean {
+  return inStore(option, 'store', entries);
+}
+
+function inStore(option: string | number, always: string, entries: number): boolean {
+  return option === always || (typeof option === 'number' && entries <= option);
 }
 
 /** Options after validation, with every default filled in. */
@@ -227,9 +254,14 @@ export function resolveOptions(input: ConfluenceLoaderOptions): ResolvedOptions 
   if (!(entryBody === 'keep' || entryBody === 'omit' || (typeof entryBody === 'number' && Number.isInteger(entryBody) && entryBody >= 0))) {
     fail(`entryBody ${JSON.stringify(input.entryBody)} is not 'keep', 'omit' or a whole number of pages.`, "Use 'keep' for plugins that read entry.body, 'omit' to save build memory, or leave it unset for the default.");
   }
+  const entryHtml = input.entryHtml ?? ENTRY_HTML_MAX_PAGES;
+  if (!(entryHtml === 'store' || entryHtml === 'file' || (typeof entryHtml === 'number' && Number.isInteger(entryHtml) && entryHtml >= 0))) {
+    fail(`entryHtml ${JSON.stringify(input.entryHtml)} is not 'store', 'file' or a whole number of pages.`, "Use 'store' for code that renders entries itself or on-demand pages, 'file' to keep the data store small, or leave it unset for the default.");
+  }
   return {
     ...input,
     entryBody,
+    entryHtml,
     environment,
     excludeLabels: (input.excludeLabels ?? []).map((l) => l.trim()).filter(Boolean),
     checkRestrictions: input.checkRestrictions ?? true,

@@ -7,6 +7,7 @@
  * search results.
  */
 import type { StarlightPlugin } from '@astrojs/starlight/types';
+import { fileURLToPath } from 'node:url';
 import { AstroError } from 'astro/errors';
 import { attachmentsIntegration } from './attachments-integration.ts';
 import { searchIntegration } from './search-integration.ts';
@@ -72,14 +73,16 @@ export function starlightConfluence(options: StarlightConfluenceOptions = {}): S
         addIntegration({
           name: 'astro-loader-confluence/config',
           hooks: {
-            'astro:config:setup': ({ updateConfig: updateAstroConfig }) => {
+            'astro:config:setup': ({ config: astroConfig, updateConfig: updateAstroConfig }) => {
               const resolved = `\0${CONFIG_MODULE}`;
+              // Where the loader keeps page HTML it did not put in the data store (sync/html-files.ts).
+              const module = `export const sidebar = ${JSON.stringify(sidebar)};\nexport const cacheDir = ${JSON.stringify(fileURLToPath(astroConfig.cacheDir))};`;
               updateAstroConfig({
                 vite: {
                   plugins: [{
                     name: 'astro-loader-confluence/config',
                     resolveId: (id: string) => (id === CONFIG_MODULE ? resolved : undefined),
-                    load: (id: string) => (id === resolved ? `export const sidebar = ${JSON.stringify(sidebar)};` : undefined),
+                    load: (id: string) => (id === resolved ? module : undefined),
                   }],
                 },
               });

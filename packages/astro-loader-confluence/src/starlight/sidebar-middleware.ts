@@ -1,15 +1,18 @@
 /**
  * Starlight route middleware: replaces the sidebar with the Confluence page tree of the version
  * being viewed (see sidebar.ts, versions.ts), the whole tree or the current branch as configured,
- * recomputes previous/next links from the tree's reading order, and leaves the version switcher's
- * choices in `locals.confluenceVersions` for the header components.
+ * recomputes previous/next links from the tree's reading order, leaves the version switcher's
+ * choices in `locals.confluenceVersions` for the header components, and renders the page HTML the
+ * loader kept in a cache file rather than the data store (`entryHtml`, sync/html-files.ts).
  *
  * Everything that depends on the whole collection is indexed once per build; a page then costs the
  * size of its own sidebar (and, for the whole tree, one copy of it).
  */
 import { defineRouteMiddleware, type StarlightRouteData } from '@astrojs/starlight/route-data';
 import { getCollection } from 'astro:content';
-import { sidebar as sidebarOption } from 'virtual:astro-loader-confluence/config';
+import { cacheDir, sidebar as sidebarOption } from 'virtual:astro-loader-confluence/config';
+import { htmlDir, htmlFileOf, readHtmlFile } from '../sync/html-files.ts';
+import PageHtml from './components/PageHtml.astro';
 import { branchSidebar, fullSidebar, markCurrent, pageTree, pagination, pathKey, showsFullTree, type PageTree, type SidebarItem, type SidebarSourceEntry } from './sidebar.ts';
 import { homeIdOf, indexVersions, partitionByVersion, versionMenu, versionSlugOf, type ConfluenceLocals, type VersionIndex, type VersionedEntry } from './version-switcher.ts';
 
@@ -53,6 +56,12 @@ export const onRequest = defineRouteMiddleware(async (context) => {
     // A key the plugin injects (plugin.ts); Starlight's types know only its own keys.
     locals.t('confluence.versions.latest'),
   );
+  // HTML the loader kept out of the data store (sync/html-files.ts) replaces the stored placeholder.
+  const htmlFile = htmlFileOf(route.entry);
+  if (htmlFile !== undefined) {
+    (context.locals as ConfluenceLocals).confluencePageHtml = await readHtmlFile(htmlDir(cacheDir, route.entry.collection), htmlFile);
+    route.Content = PageHtml;
+  }
   const version = index.sidebars.get(versionSlugOf(entry)) ?? index.sidebars.get('');
   if (!version) return;
   const current = version.tree.byPath.get(pathKey(context.url.pathname));

@@ -76,9 +76,12 @@ export interface VersionMenuItem {
 }
 
 /** What the route middleware leaves in `Astro.locals` for the version components. */
+/** What the route middleware (sidebar-middleware.ts) leaves in `locals` for the plugin's components. */
 export interface ConfluenceLocals {
   /** The version switcher's choices for this page; empty when the site has one version. */
   confluenceVersions?: VersionMenuItem[];
+  /** The page's HTML, when the loader kept it in a file rather than the data store (PageHtml.astro). */
+  confluencePageHtml?: string;
 }
 
 /**
