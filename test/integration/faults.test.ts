@@ -127,7 +127,9 @@ describe('a page too large for the app even alone', () => {
 describe('Retry-After', () => {
   it('is honoured: the wait is the server\'s, not the (here 1 ms) backoff', async () => {
     const standIn = await start({ port: 0, space: generateSpace({ shape: 'balanced', size: 3, seed: 3, restrictedCount: 0, excludedCount: 0 }) });
-    const harness = createHarness(() => ({ ...standInOptions(standIn), retryBaseDelayMs: 1 }));
+    // The listing and the page search run side by side, so which request draws which fault
+    // depends on arrival order: as many retries as above, so that no request runs out of them.
+    const harness = createHarness(() => ({ ...standInOptions(standIn), retries: 12, retryBaseDelayMs: 1 }));
     try {
       // Seed 7 fails the first request; every failure is a 429 asking for one second.
       standIn.setFaults({ rate: 0.3, seed: 7, statuses: [429], retryAfter: 1, kinds: ['rest'] });

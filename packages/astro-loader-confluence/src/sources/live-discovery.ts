@@ -8,8 +8,10 @@
  *   check less.
  * - The tree comes from the v2 listing (pages/250 calls), plus one look-up per folder pages sit in.
  * - Restrictions and labels come in bulk from the content search (pages/100 calls, fewer when
- *   Confluence caps the page size); search can lag behind, so every page or folder it did not
- *   cover is looked up alone. A look-up that fails after the HTTP client's retries stops the sync.
+ *   Confluence caps the page size). Its page search runs beside the listing: it needs nothing from
+ *   it, and both are chains of cursors, so one after the other costs the two chains' latency.
+ *   Search can lag behind, so every page or folder it did not cover is looked up alone. A look-up
+ *   that fails after the HTTP client's retries stops the sync.
  * - With a root page, the pages and folders above it are checked too: their restrictions apply.
  */
 import { MAX_PAGES_PER_EXPORT } from '../app-limits.ts';
@@ -57,6 +59,11 @@ export async function discoverLive(deps: LiveSourceDeps, onProgress?: (progress:
     throw error;
   }
 
+  const wantRestrictions = options.checkRestrictions;
+  const excluded = new Set(options.excludeLabels.map((label) => label.toLowerCase()));
+  const wantLabels = excluded.size > 0;
+  const want = { restrictions: wantRestrictions, labels: wantLabels };
+  const pageSearch = (wantRestrictions || wantLabels) && spaceKey ? held(searchType(deps, spaceKey, 'page', want, onProgress)) : undefined;
   const listed = await rest.listSpacePages(spaceId!, (done) => onProgress?.({ phase: 'listing pages', done }));
   // A listing without the space's own home page is not the space (an empty answer would empty the site).
   if (homepageId && !listed.some((page) => page.id === homepageId)) {
@@ -66,16 +73,13 @@ export async function discoverLive(deps: LiveSourceDeps, onProgress?: (progress:
   const tree = buildSpaceTree([...listed, ...folders], { rootPageId: options.rootPageId, spaceKey, spaceId: spaceId! });
 
   const warnings: string[] = [];
-  const wantRestrictions = options.checkRestrictions;
-  const excluded = new Set(options.excludeLabels.map((label) => label.toLowerCase()));
-  const wantLabels = excluded.size > 0;
   const restricted = new Set<string>();
   const labelled = new Set<string>();
   if (!wantRestrictions) {
     warnings.push('Read restrictions are not checked (checkRestrictions: false): every page the account can see is published. Publish through an account that sees only public pages.');
   }
   if (wantRestrictions || wantLabels) {
-    const facts = await scan(deps, tree, spaceKey, { restrictions: wantRestrictions, labels: wantLabels }, warnings, onProgress);
+    const facts = await scan(deps, tree, spaceKey, pageSearch, want, warnings, onProgress);
     await checkUnlisted(deps, listed, folders, facts);
     await lookUpUncovered(deps, tree, facts, { restrictions: wantRestrictions, labels: wantLabels }, onProgress);
     for (const [id, fact] of facts) {
@@ -102,18 +106,27 @@ async function readFolders(rest: RestClient, pages: readonly ConfluencePage[], o
 }
 
 /**
- * The content search over the space, pages and (when there are any) folders. Without a space key
- * (a root page alone) there is nothing to scan: every page is looked up alone. A token that may not
- * search is checked page by page instead, which checks as much, only slower.
+ * The content search over the space, pages (`pageSearch`, started beside the listing) and, when
+ * there are any, folders. Without a space key (a root page alone) there is nothing to scan: every
+ * page is looked up alone. A token that may not search is checked page by page instead, which
+ * checks as much, only slower.
  */
-async function scan(deps: LiveSourceDeps, tree: SpaceTree, spaceKey: string | undefined, want: { restrictions: boolean; labels: boolean }, warnings: string[], onProgress?: (progress: DiscoveryProgress) => void): Promise<Map<string, ContentFacts>> {
+async function scan(
+  deps: LiveSourceDeps,
+  tree: SpaceTree,
+  spaceKey: string | undefined,
+  pageSearch: Promise<Map<string, ContentFacts>> | undefined,
+  want: { restrictions: boolean; labels: boolean },
+  warnings: string[],
+  onProgress?: (progress: DiscoveryProgress) => void,
+): Promise<Map<string, ContentFacts>> {
   const facts = new Map<string, ContentFacts>();
-  if (!spaceKey) return facts;
+  if (!spaceKey || !pageSearch) return facts;
   const types: ('page' | 'folder')[] = ['page'];
   if ([...tree.pages.values(), ...(tree.above ?? [])].some((p) => p.kind === 'folder')) types.push('folder');
   try {
     for (const type of types) {
-      const found = await deps.rest.scanSpace(spaceKey, type, want, (done) => onProgress?.({ phase: 'scanning restrictions and labels', done }));
+      const found = type === 'page' ? await pageSearch : await searchType(deps, spaceKey, type, want, onProgress);
       for (const [id, fact] of found) {
         if (facts.has(id)) throw new UntrustedTreeError(`The page and folder searches of space ${spaceKey} both answered ${id}, so neither can be trusted about it.`);
         facts.set(id, fact);
@@ -125,6 +138,19 @@ async function scan(deps: LiveSourceDeps, tree: SpaceTree, spaceKey: string | un
     facts.clear();
   }
   return facts;
+}
+
+function searchType(deps: LiveSourceDeps, spaceKey: string, type: 'page' | 'folder', want: { restrictions: boolean; labels: boolean }, onProgress?: (progress: DiscoveryProgress) => void): Promise<Map<string, ContentFacts>> {
+  return deps.rest.scanSpace(spaceKey, type, want, (done) => onProgress?.({ phase: 'scanning restrictions and labels', done }));
+}
+
+/**
+ * A promise whose rejection waits for its `await` instead of being reported as unhandled: when the
+ * listing fails before the page search is awaited, the search's answer or error is never asked for.
+ */
+function held<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => {});
+  return promise;
 }
 
 /**
