@@ -88,6 +88,24 @@ describe('throttledProgress', () => {
     expect(lines[1]).toContain('2s elapsed');
   });
 
+  it('throttles two phases that take turns each on its own, instead of emitting every step as a first', () => {
+    let clock = 1_000_000;
+    const lines: string[] = [];
+    const report = throttledProgress((line) => lines.push(line), 2_000, () => clock);
+    for (let step = 1; step <= 30; step++) {
+      report({ phase: 'listing pages', done: step * 250, unit: 'pages' });
+      report({ phase: 'scanning restrictions and labels', done: step * 100, unit: 'pages' });
+      clock += 100;
+    }
+    // 3 s of turns: each phase's first step and one more after 2 s, not 60 lines.
+    expect(lines.map((l) => l.split(':')[0] + ' ' + /: (\d+)/.exec(l)![1])).toEqual([
+      'listing pages 250',
+      'scanning restrictions and labels 100',
+      'listing pages 5250',
+      'scanning restrictions and labels 2100',
+    ]);
+  });
+
   it('emits the first step with a clock that starts at zero', () => {
     const lines: string[] = [];
     const report = throttledProgress((line) => lines.push(line), 2_000, () => 0);

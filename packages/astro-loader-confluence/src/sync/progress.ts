@@ -87,18 +87,20 @@ export function formatProgress(event: ProgressEvent, elapsedMs: number, leftMs?:
   return `${event.phase}: ${counts.join(', ')}, ${formatDuration(elapsedMs)} elapsed${left}`;
 }
 
-/** Calls `emit` at most every `intervalMs`, and always for the first and last step of each phase. */
+/**
+ * Calls `emit` at most every `intervalMs` for each phase, and always for the first and last step of
+ * each. Phases can run side by side (the page listing and the page search do), so each keeps its own
+ * interval: taking turns must not make every step of both a "first" one.
+ */
 export function throttledProgress(emit: (line: string) => void, intervalMs = 2000, now: () => number = Date.now) {
   const clock = new ProgressClock(now);
-  let last = -Infinity;
-  let phase: string | undefined;
+  const last = new Map<string, number>();
   return (event: ProgressEvent) => {
     const t = now();
-    const first = event.phase !== phase;
-    phase = event.phase;
+    const previous = last.get(event.phase);
     const text = clock.line(event);
-    if (!first && !isFinished(event) && t - last < intervalMs) return;
-    last = t;
+    if (previous !== undefined && !isFinished(event) && t - previous < intervalMs) return;
+    last.set(event.phase, t);
     emit(text);
   };
 }
