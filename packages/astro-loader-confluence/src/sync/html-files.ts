@@ -20,6 +20,8 @@ export const HTML_FILE = 'confluenceHtmlFile';
 
 const NAME = /^[0-9a-f]{64}$/;
 
+const FIX = 'Delete the build cache (node_modules/.astro, or your cacheDir) and build again; pages rendered on demand need entryHtml: \'store\'.';
+
 /** The folder of a collection's HTML files, beside its raw cache. */
 export function htmlDir(cacheDir: string, collection: string): string {
   return join(rawCacheDir(cacheDir, collection), 'html');
@@ -43,6 +45,9 @@ export async function writeHtmlFile(dir: string, html: string): Promise<string> 
 export async function presentHtmlFiles(dir: string): Promise<Set<string>> {
   const files = await readdir(dir).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return [] as string[];
+    if (error.code === 'ENOTDIR') {
+      throw new ConfluenceLoaderError(`The folder of page HTML in the build cache (${dir}) is not a folder.`, { cause: error }, 'HTML_FILE', 'HtmlFileError', FIX);
+    }
     throw error;
   });
   return new Set(files.filter((file) => file.endsWith('.html')).map((file) => file.slice(0, -'.html'.length)));
@@ -57,18 +62,17 @@ export async function pruneHtmlFiles(dir: string, named: Set<string>): Promise<v
 
 /** The HTML of the file `name`, checked against its name. */
 export async function readHtmlFile(dir: string, name: string): Promise<string> {
-  const fix = 'Delete the build cache (node_modules/.astro, or your cacheDir) and build again; pages rendered on demand need entryHtml: \'store\'.';
   if (!NAME.test(name)) {
-    throw new ConfluenceLoaderError('A page names an HTML file that is not a content hash, so the data store was not written by this loader.', {}, 'HTML_FILE', 'HtmlFileError', fix);
+    throw new ConfluenceLoaderError('A page names an HTML file that is not a content hash, so the data store was not written by this loader.', {}, 'HTML_FILE', 'HtmlFileError', FIX);
   }
   let html: string;
   try {
     html = await readFile(join(dir, `${name}.html`), 'utf8');
   } catch (error) {
-    throw new ConfluenceLoaderError(`The HTML of a page is missing from the build cache (${name.slice(0, 12)}…).`, { cause: error }, 'HTML_FILE', 'HtmlFileError', fix);
+    throw new ConfluenceLoaderError(`The HTML of a page is missing from the build cache (${name.slice(0, 12)}…).`, { cause: error }, 'HTML_FILE', 'HtmlFileError', FIX);
   }
   if (createHash('sha256').update(html).digest('hex') !== name) {
-    throw new ConfluenceLoaderError(`The HTML of a page in the build cache (${name.slice(0, 12)}…) is not what the loader wrote, so it is not published.`, {}, 'HTML_FILE', 'HtmlFileError', fix);
+    throw new ConfluenceLoaderError(`The HTML of a page in the build cache (${name.slice(0, 12)}…) is not what the loader wrote, so it is not published.`, {}, 'HTML_FILE', 'HtmlFileError', FIX);
   }
   return html;
 }
