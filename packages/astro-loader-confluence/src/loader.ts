@@ -174,7 +174,7 @@ async function load(context: LoaderContext, options: ResolvedOptions): Promise<v
   }
 
   // Render everything before touching the store: a failure half-way must leave the last good content.
-  const updates: { entry: PageEntry; data: Record<string, unknown>; digest: string; rendered: Rendered }[] = [];
+  const updates: { entry: PageEntry; data: Record<string, unknown>; digest: string; rendered: Rendered; replace: boolean }[] = [];
   const keep = new Set<string>();
   const htmlReport = { unresolved: [] as UnresolvedLink[], warnings: [] as string[] };
   const assetsBase = assetsBaseOf(config);
@@ -207,7 +207,9 @@ async function load(context: LoaderContext, options: ResolvedOptions): Promise<v
       }
       // Astro keeps an entry whose digest did not change as it was: a new answer must be a new digest.
       const digest = context.generateDigest({ ...source, links: ((safe.metadata?.[LOOKUPS] ?? []) as Lookup[]).map(([, , outcome]) => outcome) });
-      updates.push({ entry, data, digest, rendered: safe });
+      // Rendered again with the digest it had: its HTML file was lost or its stored name is wrong.
+      // Astro ignores a set with the stored digest, so the stored entry has to go first.
+      updates.push({ entry, data, digest, rendered: safe, replace: existing?.digest === digest });
     }
   }
 
@@ -215,7 +217,8 @@ async function load(context: LoaderContext, options: ResolvedOptions): Promise<v
   writeAttachmentPolicy(fileURLToPath(config.cacheDir), context.collection, { publishActive: options.publishActiveAttachments });
 
   for (const id of store.keys()) if (!keep.has(id)) store.delete(id);
-  for (const { entry, data, digest, rendered } of updates) {
+  for (const { entry, data, digest, rendered, replace } of updates) {
+    if (replace) store.delete(entry.id);
     store.set({
       id: entry.id,
       data,
