@@ -116,7 +116,7 @@ async function load(context: LoaderContext, options: ResolvedOptions): Promise<v
 
   const results: { part: Part; outcome: SyncOutcome; entries: PageEntry[] | null }[] = [];
   const stats = { pages: 0, rendered: 0, rewriteMs: 0, renderMs: 0, sanitizeMs: 0, syncMs: 0, syncStalledMs: 0, exportCalls: 0 };
-  for (const part of parts) {
+  const runPart = async (part: Part, rebuild: boolean) => {
     const { outcome, built, timings } = await runPipeline(part.options, {
       root,
       cacheDir: fileURLToPath(config.cacheDir),
@@ -125,7 +125,7 @@ async function load(context: LoaderContext, options: ResolvedOptions): Promise<v
       base: part.base,
       logger: part.version ? logger.fork(`${logger.label}:${part.version.slug}`) : logger,
       report: !part.version,
-      previous: withoutEntriesDigest(parseState(meta.get(part.stateKey)), lostHtml.has(part.version?.slug ?? '')),
+      previous: withoutEntriesDigest(parseState(meta.get(part.stateKey)), rebuild),
       // A live page titled like a version (`v1`) takes another path, with a warning, rather than
       // the version's URL; checkVersionCollisions below stays as the last guard.
       reservedPaths: part.version ? [] : versions.flatMap((version) => [version.slug, version.slug.toLowerCase()]),
@@ -133,14 +133,18 @@ async function load(context: LoaderContext, options: ResolvedOptions): Promise<v
     if (part.options.writeSnapshot) logger.info(`Wrote a snapshot of ${outcome.decision.published.size} pages to ${resolve(root, part.options.writeSnapshot)}`);
     const entries = built && (part.version ? built.entries.map((entry) => asVersionEntry(entry, part.version!)) : built.entries);
     if (!part.version && entries) checkVersionCollisions(entries.map((entry) => entry.id), versions);
-    results.push({ part, outcome, entries });
     Object.assign(stats, {
-      pages: stats.pages + outcome.decision.published.size,
       rewriteMs: stats.rewriteMs + timings.entriesMs,
       syncMs: stats.syncMs + timings.syncMs,
       syncStalledMs: stats.syncStalledMs + timings.syncStalledMs,
       exportCalls: stats.exportCalls + outcome.exportCalls,
     });
+    return { part, outcome, entries };
+  };
+  for (const part of parts) {
+    const result = await runPart(part, lostHtml.has(part.version?.slug ?? ''));
+    results.push(result);
+    stats.pages += result.outcome.decision.published.size;
   }
   const saveStates = () => {
     for (const { part, outcome } of results) {
@@ -168,6 +172,18 @@ async function load(context: LoaderContext, options: ResolvedOptions): Promise<v
   const storesHtml = storesHtmlFor(options.entryHtml, pageCount);
   if (!storesHtml) {
     logger.info(`Page HTML is kept in files of the build cache, not in Astro's data store, to keep the store small: ${pageCount} pages${typeof options.entryHtml === 'number' ? ` is over entryHtml: ${options.entryHtml}` : ''}. starlightConfluence() renders them; set entryHtml: 'store' for code that renders entries itself.`);
+  }
+  // A part that did not change keeps its entries as stored, but the page count of the others can
+  // cross a number threshold: entries on the wrong side of it (a frozen version left with its HTML
+  // in files when the site went under the threshold) are built again from the raw cache.
+  for (const [index, { part, entries }] of results.entries()) {
+    if (entries !== null) continue;
+    const slug = part.version?.slug ?? '';
+    const misplaced = [...store.values()].some(
+      // HTML with images Astro optimises stays in the store either way (see below).
+      (entry) => versionSlugOf(entry as unknown as VersionedEntry) === slug && (storesHtml ? htmlFileOf(entry) !== undefined : htmlFileOf(entry) === undefined && !entry.rendered?.metadata?.imagePaths?.length),
+    );
+    if (misplaced) results[index] = await runPart(part, true);
   }
   if (!storesBody) {
     logger.info(`Entries are stored without their Markdown body (entry.body) to save build memory: ${pageCount} pages${typeof options.entryBody === 'number' ? ` is over entryBody: ${options.entryBody}` : ''}. Starlight does not read it; set entryBody: 'keep' for plugins that do.`);
