@@ -19,6 +19,8 @@ const GUIDES = '4986374145';
 const EDITED = 'EDITEDACCESSTOKENSMARKER';
 /** The edit as only the rendered HTML holds it (the stored Markdown has `**App REST APIs EDITED…**`). */
 const EDITED_RENDERED = new RegExp(`${EDITED}(<|\\\\u003C)/strong>`);
+/** Text only the rendered HTML of the access-tokens page holds (its Markdown has `**App REST APIs**`). */
+const RENDERED = /App REST APIs(<|\\u003C)\/strong>/;
 const KEPT_IN_FILES = 'Page HTML is kept in files of the build cache';
 
 describe('entryHtml: switching modes and crossing the threshold on one cache', () => {
@@ -51,6 +53,7 @@ describe('entryHtml: switching modes and crossing the threshold on one cache', (
     pageCount = Number(/Synced (\d+) pages/.exec(builds.file!.output)?.[1]);
     // Two pages added: over the threshold. Deleted again: at it, so under.
     threshold = pageCount + 1;
+    await run('at', () => String(threshold));
     const added = [1, 2].map((n) => standIn.space.addPage({ title: `Added page ${n}`, parentId: GUIDES, body: `Added page ${n} text.\n` }).id);
     await run('over', () => String(threshold));
     const before = standIn.space.get(ACCESS_TOKENS)!.body;
@@ -65,8 +68,16 @@ describe('entryHtml: switching modes and crossing the threshold on one cache', (
     await standIn?.stop();
   });
 
-  it('keeps the HTML in files once pages added take the count over a number threshold', () => {
+  it('keeps the HTML in the store at the threshold', () => {
+    expect(builds.at!.output).not.toContain(KEPT_IN_FILES);
+    expect(files.at).toEqual([]);
+    expect(stores.at).toMatch(RENDERED);
+  });
+
+  it('keeps the HTML in files once pages added take the count over a number threshold, the frozen version\'s too', () => {
     expect(pageCount).toBeGreaterThan(20);
+    // The access-tokens page, live and frozen, holds it while in the store.
+    expect(stores.over).not.toMatch(RENDERED);
     expect(builds.over!.output).toContain(`${KEPT_IN_FILES}, not in Astro's data store, to keep the store small: ${pageCount + 2} pages is over entryHtml: ${threshold}.`);
     expect(files.over!.length).toBeGreaterThan(20);
     expect(page(builds.over!, 'guides/added-page-2')).toContain('Added page 2 text.');
