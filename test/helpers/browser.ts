@@ -4,9 +4,9 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
+import { freePort } from './dev-server.ts';
 import { PROJECT_ROOT } from './site-build.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -17,17 +17,6 @@ export function launchBrowser(): Promise<Browser> {
     throw new Error(`Chromium is missing at ${CHROMIUM}, and the browser tests need it. Install it with \`apt-get install chromium\` (CI's .ci/run installs it).`);
   }
   return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolvePort(port));
-    });
-  });
 }
 
 export interface Preview {
