@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { looseKey, slugify } from '../../../packages/astro-loader-confluence/src/export/slug.ts';
+import { looseKey, slugify, toAscii } from '../../../packages/astro-loader-confluence/src/export/slug.ts';
 
 describe('slugify', () => {
   it.each([
@@ -27,6 +27,15 @@ describe('slugify', () => {
   it('only ever yields lowercase ASCII letters, digits and single inner dashes', () => {
     const samples = ['Ünïcödé  títle', '100% done', 'C++ / C#', 'tab\there', 'emoji 🙂 page', 'x'.repeat(200)];
     for (const title of samples) expect(slugify(title)).toMatch(/^([a-z0-9]+(-[a-z0-9]+)*)?$/);
+  });
+
+  it('gives every ASCII character alone, and beside an accented letter, the same slug as the full transliteration does', () => {
+    // The plain-ASCII fast path skips normalising; it must never change a slug.
+    for (let code = 0; code < 128; code++) {
+      const c = String.fromCharCode(code);
+      expect(toAscii(`a${c}b`)).toBe(c === '&' ? 'aandb' : `a${c}b`);
+      expect(slugify(`x${c}y`)).toBe(slugify(`é${c}y`).replace(/^e/, 'x'));
+    }
   });
 
   it('is idempotent', () => {

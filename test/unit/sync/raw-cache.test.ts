@@ -82,6 +82,18 @@ describe('RawCache', () => {
     expect(cache.hasAttachment('1', 'f.png')).toBe(true);
   });
 
+
+  it('tells which pages are cached with one listing, by the same safe names the files have', async () => {
+    const cache = new RawCache(await tempDir('cache-'));
+    expect(await cache.cachedPages(['1'])).toEqual(new Set());
+    for (const id of ['1', 'path:home/a', '../up']) await cache.writePage(id, `# ${id}`);
+    // A temporary file of an interrupted write is not the page; an attachment is not either.
+    await writeFile(join(cache.root, 'pages', '2.md.abc123.tmp'), 'half');
+    await cache.writeAttachment('3', '3.md', new Uint8Array([0]));
+    const asked = ['1', '2', '3', 'path:home/a', '../up', 'path:home'];
+    expect(await cache.cachedPages(asked)).toEqual(new Set(['1', 'path:home/a', '../up']));
+    for (const id of asked) expect((await cache.cachedPages([id])).has(id)).toBe(cache.hasPage(id));
+  });
   it('prunes an empty or missing cache without failing', async () => {
     const root = await tempDir('cache-');
     expect(await new RawCache(join(root, 'never-written')).prune(new Set())).toBe(0);

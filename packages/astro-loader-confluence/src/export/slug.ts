@@ -8,8 +8,13 @@ const SPECIAL: Record<string, string> = {
   ð: 'd', þ: 'th', Þ: 'th', ı: 'i', '&': 'and',
 };
 
+/** ASCII without `&`: nothing to transliterate. */
+const PLAIN_ASCII = /^[\x00-\x25\x27-\x7f]*$/;
+
 /** `title` with letters transliterated to ASCII where they can be (accents dropped, ß → ss, & → and). */
 export function toAscii(title: string): string {
+  // Most titles are plain ASCII already: normalising them is the cost of slugging a large space.
+  if (PLAIN_ASCII.test(title)) return title;
   return title
     .replace(/[ßæÆøØœŒłŁđĐðþÞı&]/g, (c) => ` ${SPECIAL[c]} `.trim())
     .normalize('NFKD')

@@ -37,6 +37,23 @@ export class RawCache {
     return existsSync(this.pagePath(id));
   }
 
+  /**
+   * Which of `ids` have their Markdown in the cache, read with one listing of the folder: at
+   * 8,000 pages that is a few milliseconds, where a check per page took 60.
+   */
+  async cachedPages(ids: Iterable<string>): Promise<Set<string>> {
+    let names: Set<string>;
+    try {
+      names = new Set(await readdir(join(this.root, 'pages')));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return new Set();
+      throw error;
+    }
+    const cached = new Set<string>();
+    for (const id of ids) if (names.has(`${safeName(id)}.md`)) cached.add(id);
+    return cached;
+  }
+
   hasAttachment(id: string, fileName: string): boolean {
     return existsSync(this.attachmentPath(id, fileName));
   }

@@ -64,11 +64,12 @@ export async function syncPages(input: SyncInput): Promise<SyncOutcome> {
 
   const state: SyncState = { key: input.key, pages: {} };
   const toFetch = new Set<string>();
+  const cached = await cache.cachedPages(decision.published);
   for (const id of walkTree(discovery.tree)) {
     if (!decision.published.has(id)) continue;
     const page = discovery.tree.pages.get(id)!;
     const before = previous?.pages[id];
-    const current = before && before.version === page.version.number && cache.hasPage(id);
+    const current = before && before.version === page.version.number && cached.has(id);
     if (current) state.pages[id] = { ...before, title: page.title };
     else toFetch.add(id);
   }
