@@ -39,12 +39,13 @@ export function confluenceLoader(options: ConfluenceLoaderOptions): Loader {
   let queue: Promise<unknown> = Promise.resolve();
   const serialized = (run: () => Promise<void>) => (queue = queue.then(run, run)) as Promise<void>;
   let refresh: DevRefresh | undefined;
+  const served: ServedHtml = { names: new Set() };
   return {
     name: 'astro-loader-confluence',
     schema: confluenceDataSchema,
     load: async (context) => {
       try {
-        await serialized(() => load(context, resolved));
+        await serialized(() => load(context, resolved, context.watcher ? served : undefined));
       } catch (error) {
         throw toAstroError(error);
       }
@@ -52,7 +53,7 @@ export function confluenceLoader(options: ConfluenceLoaderOptions): Loader {
       const interval = context.watcher ? devRefreshInterval(resolved) : 0;
       if (interval > 0 && !refresh) {
         const quiet = quietLogger(context.logger);
-        refresh = startDevRefresh(interval, () => serialized(() => load({ ...context, logger: quiet }, resolved)), (error) =>
+        refresh = startDevRefresh(interval, () => serialized(() => load({ ...context, logger: quiet }, resolved, served)), (error) =>
           context.logger.warn(`Refreshing from Confluence failed; the pages stay as they were and the next try is in ${interval / 1000}s. ${formatError(error)}`),
         );
         context.logger.info(`Watching Confluence for changes every ${interval / 1000}s (devRefreshMs).`);
@@ -83,7 +84,16 @@ interface Part {
   collection: string;
 }
 
-async function load(context: LoaderContext, options: ResolvedOptions): Promise<void> {
+/**
+ * In `astro dev`, the HTML files named by the store the dev server may still be rendering: it goes
+ * on serving the store it last read until it picks up the one a refresh writes, so a file pruned
+ * at once would answer a request in between with "missing". Those files stay one more load.
+ */
+interface ServedHtml {
+  names: Set<string>;
+}
+
+async function load(context: LoaderContext, options: ResolvedOptions, servedHtml?: ServedHtml): Promise<void> {
   const { logger, store, meta, config } = context;
   const started = Date.now();
   const root = fileURLToPath(config.root);
@@ -109,6 +119,11 @@ async function load(context: LoaderContext, options: ResolvedOptions): Promise<v
   const hasHtml = (entry: Parameters<typeof htmlFileOf>[0]) => {
     const name = htmlFileOf(entry);
     return name === undefined || presentHtml.has(name);
+  };
+  const pruneHtml = async () => {
+    const named = new Set([...store.values()].map(htmlFileOf).filter((name) => name !== undefined));
+    await pruneHtmlFiles(htmlFiles, servedHtml ? new Set([...named, ...servedHtml.names]) : named);
+    if (servedHtml) servedHtml.names = named;
   };
   const lostHtml = new Set<string>();
   for (const entry of store.values()) if (!hasHtml(entry)) lostHtml.add(versionSlugOf(entry as unknown as VersionedEntry));
@@ -162,6 +177,8 @@ async function load(context: LoaderContext, options: ResolvedOptions): Promise<v
   if (!dropped && results.every(({ entries }) => entries === null)) {
     writeStats(stats);
     saveStates();
+    // The files the previous load replaced are served by no store any more.
+    if (servedHtml) await pruneHtml();
     logger.info(`All ${pageCount} pages are up to date (${((Date.now() - started) / 1000).toFixed(1)}s)`);
     return;
   }
@@ -245,7 +262,7 @@ async function load(context: LoaderContext, options: ResolvedOptions): Promise<v
       assetImports: rendered.metadata?.imagePaths,
     });
   }
-  await pruneHtmlFiles(htmlFiles, new Set([...store.values()].map(htmlFileOf).filter((name) => name !== undefined)));
+  await pruneHtml();
   writeStats({ ...stats, rendered: updates.length });
   saveStates();
   const exported = results.reduce((sum, { outcome }) => sum + outcome.fetched.size, 0);
