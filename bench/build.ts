@@ -62,14 +62,14 @@ export default defineConfig({
 `);
   mkdirSync(join(dir, 'src'), { recursive: true });
   writeFileSync(join(dir, 'src/content.config.ts'), `import { defineCollection } from 'astro:content';
-import { docsSchema } from '@astrojs/starlight/schema';
-import { confluenceLoader, confluenceSchema } from 'astro-loader-confluence';
+import { confluenceLoader } from 'astro-loader-confluence';
 import { confluenceOptionsFromEnv } from 'astro-loader-confluence/env';
+import { confluenceDocsSchema } from 'astro-loader-confluence/starlight';
 
 export const collections = {
   docs: defineCollection({
     loader: confluenceLoader(confluenceOptionsFromEnv(process.env)!),
-    schema: docsSchema({ extend: confluenceSchema }),
+    schema: confluenceDocsSchema(),
   }),
 };
 `);

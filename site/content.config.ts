@@ -1,7 +1,8 @@
 import { defineCollection } from 'astro:content';
-import { docsSchema, i18nSchema } from '@astrojs/starlight/schema';
+import { i18nSchema } from '@astrojs/starlight/schema';
 import { i18nLoader } from '@astrojs/starlight/loaders';
-import { confluenceLoader, confluenceSchema } from 'astro-loader-confluence';
+import { confluenceLoader } from 'astro-loader-confluence';
+import { confluenceDocsSchema } from 'astro-loader-confluence/starlight';
 import { confluenceOptionsFromEnv } from 'astro-loader-confluence/env';
 import { ConfigError } from 'astro-loader-confluence';
 
@@ -15,7 +16,8 @@ if (!options) {
 export const collections = {
   docs: defineCollection({
     loader: confluenceLoader(options),
-    schema: docsSchema({ extend: confluenceSchema }),
+    // Starlight's docsSchema({ extend: confluenceSchema }), built once rather than once per page.
+    schema: confluenceDocsSchema(),
   }),
   // Interface strings, the plugin's included (site/content/i18n/en.json shows how to change one).
   i18n: defineCollection({ loader: i18nLoader(), schema: i18nSchema() }),

@@ -13,6 +13,8 @@ import { attachmentsIntegration } from './attachments-integration.ts';
 import { searchIntegration } from './search-integration.ts';
 import { FULL_SIDEBAR_MAX_PAGES, type SidebarOption } from './sidebar.ts';
 
+export { confluenceDocsSchema } from './docs-schema.ts';
+
 export interface StarlightConfluenceOptions {
   /**
    * How much of the page tree each page's sidebar holds. `'full'`: the whole tree, on every page
