@@ -7,12 +7,19 @@ import { basename, dirname, join } from 'node:path';
 export async function writeFileAtomic(
   path: string,
   data: string | Uint8Array,
-  options: { mode?: number; dirMode?: number } = {},
+  options: { mode?: number } = {},
 ): Promise<void> {
-  await mkdir(dirname(path), { recursive: true, mode: options.dirMode });
   const temp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
   try {
-    await writeFile(temp, data, { mode: options.mode });
+    try {
+      await writeFile(temp, data, { mode: options.mode });
+    } catch (error) {
+      // The folder is made only when it is missing: a sync writes thousands of files into a few
+      // folders, and a mkdir before each was seconds of a large cold build.
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      await mkdir(dirname(path), { recursive: true });
+      await writeFile(temp, data, { mode: options.mode });
+    }
     await rename(temp, path);
   } catch (error) {
     await rm(temp, { force: true });
