@@ -3,7 +3,8 @@
  * being viewed (see sidebar.ts, versions.ts), the whole tree or the current branch as configured,
  * recomputes previous/next links from the tree's reading order, leaves the version switcher's
  * choices in `locals.confluenceVersions` for the header components, and renders the page HTML the
- * loader kept in a cache file rather than the data store (`entryHtml`, sync/html-files.ts).
+ * loader kept in a cache file rather than the data store (`entryHtml`, sync/html-files.ts), and
+ * hands the last-updated date a reusable formatter (last-updated.ts).
  *
  * Everything that depends on the whole collection is indexed once per build; a page then costs the
  * size of its own sidebar (and, for the whole tree, one copy of it).
@@ -13,6 +14,7 @@ import { getCollection } from 'astro:content';
 import { cacheDir, sidebar as sidebarOption } from 'virtual:astro-loader-confluence/config';
 import { htmlDir, htmlFileOf, readHtmlFile } from '../sync/html-files.ts';
 import PageHtml from './components/PageHtml.astro';
+import { withReusedFormatter } from './last-updated.ts';
 import { branchSidebar, fullSidebar, markCurrent, pageTree, pagination, pathKey, showsFullTree, type PageTree, type SidebarItem, type SidebarSourceEntry } from './sidebar.ts';
 import { homeIdOf, indexVersions, partitionByVersion, versionMenu, versionSlugOf, type ConfluenceLocals, type VersionIndex, type VersionedEntry } from './version-switcher.ts';
 
@@ -56,6 +58,7 @@ export const onRequest = defineRouteMiddleware(async (context) => {
     // A key the plugin injects (plugin.ts); Starlight's types know only its own keys.
     locals.t('confluence.versions.latest'),
   );
+  if (route.lastUpdated) route.lastUpdated = withReusedFormatter(route.lastUpdated);
   // HTML the loader kept out of the data store (sync/html-files.ts) replaces the stored placeholder.
   const htmlFile = htmlFileOf(route.entry);
   if (htmlFile !== undefined) {
