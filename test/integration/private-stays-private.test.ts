@@ -24,17 +24,26 @@ const html = (files: TextFile[]) => files.filter((f) => f.path.endsWith('.html')
 const forms = (needle: string) => [needle, encodeURIComponent(needle), needle.replace(/ /g, '+')].map((form) => Buffer.from(form, 'utf8').toString('latin1'));
 const mainOf = (page: string) => /<main[\s\S]*<\/main>/.exec(page)?.[0] ?? '';
 
+/**
+ * One stand-in and one first build from an empty cache for both suites: the hostile space's build is
+ * also the last good content the answers that leave doubt must keep (the same space, the same
+ * variables). Its dist/ is read before any later build, and later builds write to their own.
+ */
+let standIn: StandIn;
+let build: SiteBuild;
+
+beforeAll(async () => {
+  standIn = await start({ port: 0, space: fixture.space });
+  build = await buildSite('private-space', standInEnv(standIn));
+}, 600_000);
+afterAll(() => standIn?.stop());
+
 describe('a hostile space, built for real', () => {
-  let standIn: StandIn;
-  let build: SiteBuild;
   let files: TextFile[];
 
-  beforeAll(async () => {
-    standIn = await start({ port: 0, space: fixture.space });
-    build = await buildSite('private-space', standInEnv(standIn));
+  beforeAll(() => {
     files = build.code === 0 ? readAll(build.outDir) : [];
-  }, 600_000);
-  afterAll(() => standIn?.stop());
+  });
 
   it('builds', () => {
     expect(build.code, build.output).toBe(0);
@@ -112,24 +121,21 @@ describe('a hostile space, built for real', () => {
 
 
 describe('answers that leave doubt stop the build and keep the last good content', () => {
-  let standIn: StandIn;
   let cacheDir: string;
   let good: Record<string, string>;
   const listingPath = () => `/wiki/api/v2/spaces/${standIn.space.id}/pages`;
   const listing = (pages: unknown[] = standIn.space.pages().map((p) => pageJson(standIn.space, p))) => ({ status: 200, json: { results: pages, _links: {} } });
   const lagging = () => fixture.ids.restart!;
 
-  beforeAll(async () => {
-    standIn = await start({ port: 0, space: fixture.space });
-    const first = await buildSite('private-fail-closed', standInEnv(standIn));
+  beforeAll(() => {
+    const first = build;
     expect(first.code, first.output).toBe(0);
     cacheDir = first.cacheDir;
     good = fingerprint(join(cacheDir));
     // The data store and the raw cache both hold content: the fingerprint must cover them.
     expect(Object.keys(good).some((f) => f === 'data-store.json')).toBe(true);
     expect(Object.keys(good).some((f) => f.startsWith('astro-loader-confluence/'))).toBe(true);
-  }, 600_000);
-  afterAll(() => standIn?.stop());
+  });
 
   const cases: { name: string; cause: RegExp; lie: (req: InterceptedRequest) => ReturnType<typeof listing> | { status: number; json: unknown } | undefined; setup?: () => void }[] = [
     {
