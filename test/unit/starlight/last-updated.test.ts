@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { withReusedFormatter } from '../../../packages/astro-loader-confluence/src/starlight/last-updated.ts';
 
 const dates = [new Date('2025-01-16T01:20:00Z'), new Date('1999-12-31T23:59:59.999Z'), new Date('2024-02-29T12:00:00Z'), new Date(0)];
-const locales = ['en', 'de', 'fr-CA', 'ja', 'ar', 'zh-Hant-TW', 'he', undefined, ['xx', 'pt-BR']];
+// Intl.Locale objects too: two different ones must never share a cached formatter.
+const locales = ['en', 'de', 'fr-CA', 'ja', 'ar', 'zh-Hant-TW', 'he', undefined, ['xx', 'pt-BR'], new Intl.Locale('de'), new Intl.Locale('fr'), [new Intl.Locale('ja')]];
 const options: (Intl.DateTimeFormatOptions | undefined)[] = [
   { dateStyle: 'medium', timeZone: 'UTC' },
   { dateStyle: 'full', timeZone: 'America/New_York' },
