@@ -177,8 +177,9 @@ async function load(context: LoaderContext, options: ResolvedOptions, servedHtml
   if (!dropped && results.every(({ entries }) => entries === null)) {
     writeStats(stats);
     saveStates();
-    // The files the previous load replaced are served by no store any more.
-    if (servedHtml) await pruneHtml();
+    // Files no store serves any more: in dev, those the previous load replaced; in a build, any a
+    // dev server stopped before its next refresh left behind (a page restricted meanwhile).
+    await pruneHtml();
     logger.info(`All ${pageCount} pages are up to date (${((Date.now() - started) / 1000).toFixed(1)}s)`);
     return;
   }
